@@ -1,0 +1,41 @@
+// Lint rules that keep the architecture honest (shared/design/ARCHITECTURE.md §3):
+// src/protocol and src/config are pure, so they may not import I/O modules or
+// use timers, the wall clock or the process object.
+import tseslint from 'typescript-eslint';
+
+const ioModules = [
+  'node:*', 'fs', 'fs/*', 'net', 'dgram', 'child_process', 'os', 'path', 'process',
+  'raw-socket', 'netlink', 'winston', 'nodemailer', 'commander',
+];
+const pureRestrictions = {
+  'no-restricted-imports': ['error', {
+    patterns: [
+      { group: ioModules, message: 'src/protocol and src/config are pure: inject I/O through a port.' },
+      { group: ['**/io/*', '**/runtime/*', '**/cli', '**/daemon'], message: 'pure code must not import adapters or the runtime.' },
+    ],
+  }],
+  'no-restricted-globals': ['error',
+    { name: 'setTimeout', message: 'pure code takes time as an input' },
+    { name: 'setInterval', message: 'pure code takes time as an input' },
+    { name: 'setImmediate', message: 'pure code takes time as an input' },
+    { name: 'process', message: 'pure code must not touch the process' },
+    { name: 'require', message: 'pure code must not load modules dynamically' },
+  ],
+  'no-restricted-properties': ['error',
+    { object: 'Date', property: 'now', message: 'pure code takes time as an input' },
+  ],
+  'no-restricted-syntax': ['error',
+    { selector: "NewExpression[callee.name='Date']", message: 'pure code takes time as an input' },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'native/**', 'test/config-corpus/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['src/protocol/**/*.ts', 'src/config/**/*.ts'], rules: pureRestrictions },
+);

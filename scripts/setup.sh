@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install what building and testing tsvrrpd needs, on a fresh Debian 12 machine as root:
+# npm dependencies (when missing or stale) and the Debian packages the tests use
+# (keepalived as the reference peer/oracle, iproute2 for network namespaces).
+# Idempotent: does nothing when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
+  echo "setup: installing npm dependencies" >&2
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
+  touch node_modules
+fi
+
+need=()
+command -v keepalived >/dev/null 2>&1 || need+=(keepalived)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing ${need[*]}; run as root (or: apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+  echo "setup: apt-get install ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+fi

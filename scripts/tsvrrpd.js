@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// The `tsvrrpd` command (package.json "bin"). From a checkout it first makes sure the
+// dependencies are installed and the TypeScript is compiled, so `npx tsvrrpd` works on a
+// fresh clone; then it runs dist/src/cli.js.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const root = path.resolve(__dirname, '..');
+const cli = path.join(root, 'dist', 'src', 'cli.js');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function prepare() {
+  const quiet = { cwd: root, stdio: ['ignore', 2, 2] };
+  if (!fs.existsSync(path.join(root, 'node_modules', 'typescript'))) {
+    process.stderr.write('tsvrrpd: installing dependencies (first run)...\n');
+    execFileSync('npm', ['install', '--no-audit', '--no-fund'], quiet);
+  }
+  if (!fs.existsSync(cli) || fs.statSync(cli).mtimeMs < newestMtime(path.join(root, 'src'))) {
+    process.stderr.write('tsvrrpd: building...\n');
+    execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], quiet);
+  }
+}
+
+try {
+  prepare();
+} catch {
+  process.stderr.write('tsvrrpd: could not install or build (see above)\n');
+  process.exit(1);
+}
+process.exitCode = require(cli).main(process.argv.slice(2));

@@ -1,0 +1,60 @@
+/**
+ * Notify-script keywords (`notify_master`, `notify`, ...) for instances and sync groups: the
+ * line is re-split with quotes and escapes, the optional user/group checked, and the command
+ * recorded for script-security checks. keepalived: notify.c notify_script_init().
+ */
+import type { KeywordContext } from '../keyword';
+import type { Word } from '../lexer';
+import type { ConfigDraft } from '../draft';
+import type { ScriptCommand } from '../model';
+import { parseScriptLine } from '../script-command';
+import type { ScriptLineError } from '../script-command';
+
+/**
+ * keepalived re-splits a script line itself: an unterminated quote there is an error
+ * (UNMATCHED_QUOTE), a missing command only a log line; neither stops the parse.
+ */
+export function reportScriptLineError(ctx: KeywordContext, e: ScriptLineError, at: Word): void {
+  if (e.unmatchedQuote) ctx.report('UNMATCHED_QUOTE', 'CFG_UNMATCHED_QUOTE', e.reason, at);
+  else ctx.report('NOTICE', 'CFG_SCRIPT_UNPARSABLE', `Unable to parse script - ignoring (${e.reason})`, at);
+}
+
+/** keepalived get_default_script_user(): reports once when keepalived_script is missing. */
+export function checkDefaultScriptUser(ctx: KeywordContext, draft: ConfigDraft, at?: Word): void {
+  const g = draft.global;
+  if (g.scriptUser !== null || !g.enableScriptSecurity) return;
+  if (ctx.host.userExists('keepalived_script')) return;
+  ctx.reportOnce('default-script-user', 'GENERAL_ERROR', 'CFG_DEFAULT_SCRIPT_USER', 'Unable to set default user keepalived_script for script', at);
+}
+
+/** Parse a notify keyword's line; null (logged, keepalived ignores it) when unusable. */
+export function parseNotifyScript(
+  ctx: KeywordContext,
+  draft: ConfigDraft,
+  keyword: Word,
+  args: readonly Word[],
+  type = 'notify',
+): ScriptCommand | null {
+  const parsed = parseScriptLine(ctx.lineText());
+  if (!parsed.ok) {
+    reportScriptLineError(ctx, parsed, keyword);
+    return null;
+  }
+  const { user, group } = parsed.value;
+  if (user !== null) {
+    if (!ctx.host.userExists(user)) {
+      ctx.report('NOTICE', 'CFG_SCRIPT_USER', `Script user '${user}' does not exist`, args[1]);
+      ctx.report('NOTICE', 'CFG_SCRIPT_USER', `Invalid user/group for ${type} script ${parsed.value.args[0] ?? ''} - ignoring`, args[1]);
+      return null;
+    }
+    if (group !== null && !ctx.host.groupExists(group)) {
+      ctx.report('NOTICE', 'CFG_SCRIPT_GROUP', `Script group '${group}' does not exist`, args[2]);
+      return null;
+    }
+  } else {
+    checkDefaultScriptUser(ctx, draft, keyword);
+  }
+  const cmd: ScriptCommand = { args: parsed.value.args, text: parsed.value.text, user, group, at: ctx.at(args[0]) };
+  draft.scriptCommands.push(cmd);
+  return cmd;
+}
