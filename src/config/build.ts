@@ -10,7 +10,7 @@ import type { ConfigDraft, GlobalDraft } from './draft';
 import type { HostFacts } from './host-facts';
 import type { Config, GlobalDefs, SyncGroup, VrrpInstance, VrrpScript, TrackFile } from './model';
 import { checkMinimalConfig, completeInstance } from './complete-instance';
-import { checkScriptSecurity } from './script-security';
+import { checkScriptSecurity, checkStartStopScriptSecurity } from './script-security';
 
 function completeGlobals(g: GlobalDraft, host: HostFacts): GlobalDefs {
   const garp = { ...g.garp };
@@ -160,6 +160,7 @@ export function buildConfig(draft: ConfigDraft, sink: DiagnosticSink, host: Host
     notRun: draft.notRun,
   };
   const instances: VrrpInstance[] = [];
+  checkStartStopScriptSecurity(draft, host, sink);
   // keepalived start_vrrp(): a missing interface stops the VRRP set-up right after parsing.
   const missing = draft.missingInterfaces[0];
   if (missing) {

@@ -91,10 +91,9 @@ export function completeInstance(inst: InstanceDraft, draft: ConfigDraft, syncGr
     }
   }
   const unicast = inst.unicastPeers.length > 0;
-  if (strict && unicast && inst.interface !== null) {
-    err('CFG_STRICT_UNICAST', `(${inst.name}) Unicast peers are not supported in strict mode`);
-    return null;
-  }
+  // keepalived 2.2.7 refuses unicast peers in strict mode only when its unicast flag is set,
+  // which vrrp_complete_instance() does later: the rule never fires on a first read, so
+  // keepalived -t accepts strict + unicast and so do we.
   if (inst.interface === null) {
     if (inst.unicastSrcIp === null && inst.mcastSrcIp === null) {
       err('CFG_UNICAST_NO_SRC', `(${inst.name}): Unicast instances must have unicast_src_ip or interface`);

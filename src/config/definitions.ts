@@ -75,7 +75,8 @@ export class Definitions {
 
   /** keepalived check_definition(): is `line` a `$NAME=value` definition? Records it if so. */
   tryDefine(line: string): boolean {
-    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*)$/s.exec(line);
+    // The name runs straight into '=': `$X = 1` is not a definition in keepalived.
+    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)=[ \t]*(.*)$/s.exec(line);
     if (!m) return false;
     const name = m[1] as string;
     let value = m[2] as string;

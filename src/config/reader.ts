@@ -64,7 +64,10 @@ export interface ReaderOptions {
 
 export class LineReader {
   private readonly stack: OpenFile[] = [];
+  /** Text after a brace cut: already preprocessed, read before anything else. */
   private readonly pieces: PendingPiece[] = [];
+  /** Lines of a multi-line definition being expanded: preprocessed again like file lines. */
+  private readonly expansions: PendingPiece[] = [];
   private readonly defs: Definitions;
   private readonly openBraces: SourceLocation[] = [];
   private lastLocation: SourceLocation | null = null;
@@ -148,6 +151,12 @@ export class LineReader {
     for (;;) {
       const pending = this.pieces.shift();
       if (pending) return pending;
+      const expansion = this.expansions.shift();
+      if (expansion) {
+        const expanded = this.preprocess(expansion.text, expansion.file, expansion.line, expansion.col);
+        if (expanded !== null) return expanded;
+        continue;
+      }
       const raw = this.nextPhysicalLine();
       if (!raw) return null;
       const dec = decomment(raw.text);
@@ -188,7 +197,7 @@ export class LineReader {
       const sub = this.defs.substitute(buf);
       if (!sub.changed) break;
       for (let k = sub.extraLines.length - 1; k >= 0; k--) {
-        this.pieces.unshift({ text: sub.extraLines[k] as string, file, line, col });
+        this.expansions.unshift({ text: sub.extraLines[k] as string, file, line, col });
       }
       buf = decomment(sub.text).text;
       if (!buf.startsWith('@') && !buf.includes('$')) break;

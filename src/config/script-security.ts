@@ -47,6 +47,26 @@ function checkOne(cmd: ScriptCommand, draft: ConfigDraft, host: HostFacts, sink:
   return { isScript: true, usable: true, insecure };
 }
 
+/** keepalived main.c: start-up and shutdown scripts are checked even without instances. */
+export function checkStartStopScriptSecurity(draft: ConfigDraft, host: HostFacts, sink: DiagnosticSink): void {
+  const scripts = [draft.global.startupScript, draft.global.shutdownScript].filter((s): s is ScriptCommand => s !== null);
+  let anyScript = false;
+  let anyInsecure = false;
+  for (const cmd of scripts) {
+    const v = checkOne(cmd, draft, host, sink);
+    anyScript ||= v.isScript;
+    anyInsecure ||= v.insecure;
+  }
+  if (anyScript && !draft.global.enableScriptSecurity) {
+    sink.report(
+      'SECURITY_ERROR',
+      'CFG_SCRIPT_SECURITY',
+      `SECURITY VIOLATION - start/shutdown scripts are being executed but script_security not enabled.${anyInsecure ? ' There are insecure scripts.' : ''}`,
+      scripts[0]?.at ?? null,
+    );
+  }
+}
+
 export function checkScriptSecurity(draft: ConfigDraft, host: HostFacts, sink: DiagnosticSink): void {
   let anyScript = false;
   let anyInsecure = false;

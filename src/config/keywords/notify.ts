@@ -9,6 +9,8 @@ import type { ConfigDraft } from '../draft';
 import type { ScriptCommand } from '../model';
 import { parseScriptLine } from '../script-command';
 import type { ScriptLineError } from '../script-command';
+import { requireArg } from '../values';
+import { defaultScriptUserOk } from './global-defs-scripts';
 
 /**
  * keepalived re-splits a script line itself: an unterminated quote there is an error
@@ -19,13 +21,6 @@ export function reportScriptLineError(ctx: KeywordContext, e: ScriptLineError, a
   else ctx.report('NOTICE', 'CFG_SCRIPT_UNPARSABLE', `Unable to parse script - ignoring (${e.reason})`, at);
 }
 
-/** keepalived get_default_script_user(): reports once when keepalived_script is missing. */
-export function checkDefaultScriptUser(ctx: KeywordContext, draft: ConfigDraft, at?: Word): void {
-  const g = draft.global;
-  if (g.scriptUser !== null || !g.enableScriptSecurity) return;
-  if (ctx.host.userExists('keepalived_script')) return;
-  ctx.reportOnce('default-script-user', 'GENERAL_ERROR', 'CFG_DEFAULT_SCRIPT_USER', 'Unable to set default user keepalived_script for script', at);
-}
 
 /** Parse a notify keyword's line; null (logged, keepalived ignores it) when unusable. */
 export function parseNotifyScript(
@@ -37,7 +32,9 @@ export function parseNotifyScript(
 ): ScriptCommand | null {
   const parsed = parseScriptLine(ctx.lineText());
   if (!parsed.ok) {
-    reportScriptLineError(ctx, parsed, keyword);
+    // keepalived names the missing command in its log line via strvec_slot(), which exits 2.
+    if (!parsed.unmatchedQuote && args.length === 0) requireArg(ctx, keyword, args, 0);
+    else reportScriptLineError(ctx, parsed, keyword);
     return null;
   }
   const { user, group } = parsed.value;
@@ -51,8 +48,9 @@ export function parseNotifyScript(
       ctx.report('NOTICE', 'CFG_SCRIPT_GROUP', `Script group '${group}' does not exist`, args[2]);
       return null;
     }
-  } else {
-    checkDefaultScriptUser(ctx, draft, keyword);
+  } else if (!defaultScriptUserOk(ctx, draft.global, keyword)) {
+    ctx.report('NOTICE', 'CFG_SCRIPT_NO_USER', `Failed to set default user for ${type} script ${parsed.value.args[0] ?? ''} - ignoring`, keyword);
+    return null;
   }
   const cmd: ScriptCommand = { args: parsed.value.args, text: parsed.value.text, user, group, at: ctx.at(args[0]) };
   draft.scriptCommands.push(cmd);

@@ -16,8 +16,8 @@ export const staticKeywords: readonly KeywordDef<ConfigDraft>[] = [
     ctx.readValueBlock(k, args, (words) => {
       const a = parseAddressLine(ctx, draft, words, true);
       if (!a) return;
-      if (a.dev === null && !ctx.host.interface('eth0')) {
-        // keepalived falls back to default_interface (eth0), which must exist.
+      if (a.dev === null && !ctx.host.interface(draft.global.defaultInterface ?? 'eth0')) {
+        // keepalived falls back to default_interface (eth0 unless set), which must exist.
         ctx.report('FATAL', 'CFG_STATIC_NO_IF', `Static address ${words[0]?.text ?? ''} requires either an interface or default interface must exist`, words[0]);
         return;
       }

@@ -8,7 +8,8 @@ import type { Word } from '../lexer';
 import type { ConfigDraft, ScriptDraft } from '../draft';
 import { parseScriptLine } from '../script-command';
 import { readInt, readUnsigned, requireArg } from '../values';
-import { checkDefaultScriptUser, reportScriptLineError } from './notify';
+import { reportScriptLineError } from './notify';
+import { defaultScriptUserOk } from './global-defs-scripts';
 
 interface ScriptScope {
   readonly draft: ConfigDraft;
@@ -110,8 +111,9 @@ function endScript(ctx: KeywordContext, { draft, script }: ScriptScope): void {
   if (script.script === null || script.script.args.length === 0 || script.script.args[0] === '') {
     ctx.report('GENERAL_ERROR', 'CFG_SCRIPT_MISSING', `No script set for vrrp_script ${script.name} - removing`);
     script.remove = true;
-  } else if (!script.remove && !script.userSet) {
-    checkDefaultScriptUser(ctx, draft);
+  } else if (!script.remove && !script.userSet && !defaultScriptUserOk(ctx, draft.global)) {
+    ctx.report('GENERAL_ERROR', 'CFG_SCRIPT_NO_USER', `Unable to set default user for vrrp script ${script.name} - removing`);
+    script.remove = true;
   }
   if (!script.remove && script.script) {
     const cmd = { ...script.script, user: script.user, group: script.group };
