@@ -50,7 +50,7 @@ export function checkConfig(options: CheckOptions): CheckResult {
   const draft = newConfigDraft();
   let config: Config | null = null;
   if (reader.openMain(options.file)) {
-    parseStream(reader, sink, options.host, rootKeywords(), draft);
+    parseStream(reader, sink, options.host, rootKeywords(), draft, newConfigDraft);
     config = buildConfig(draft, sink, options.host);
   }
   return { config, diagnostics: sink.all, exitCode: exitCodeFor(sink.all) };

@@ -88,6 +88,11 @@ export class Definitions {
     return true;
   }
 
+  /** Define `name` as a one-line value (keepalived set_definition(), used by ~SEQ). */
+  set(name: string, value: string): void {
+    this.defs.set(name, { value, multiline: false, maxParams: 0 });
+  }
+
   get hasUserDefinitions(): boolean {
     return this.defs.size > 5;
   }

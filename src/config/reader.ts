@@ -10,6 +10,7 @@ import type { ConfigFs } from './config-fs';
 import { decomment, splitAtBrace, splitWords, type Word } from './lexer';
 import { Definitions, type DefinitionEnv } from './definitions';
 import { glob } from './glob';
+import { parseSeq } from './seq';
 import { dirname, resolveFrom } from './paths';
 import type { DiagnosticClass, DiagnosticSink, SourceLocation } from './diagnostics';
 
@@ -54,6 +55,8 @@ interface PendingPiece {
   readonly file: string;
   readonly line: number;
   readonly col: number;
+  /** A `~SEQ` value to define just before this piece is read. */
+  readonly define?: { readonly name: string; readonly value: string };
 }
 
 export interface ReaderOptions {
@@ -153,6 +156,7 @@ export class LineReader {
       if (pending) return pending;
       const expansion = this.expansions.shift();
       if (expansion) {
+        if (expansion.define) this.defs.set(expansion.define.name, expansion.define.value);
         const expanded = this.preprocess(expansion.text, expansion.file, expansion.line, expansion.col);
         if (expanded !== null) return expanded;
         continue;
@@ -185,12 +189,12 @@ export class LineReader {
         buf = kept;
       }
       if (buf.startsWith('$') && this.defs.tryDefine(buf)) return null;
-      if (buf.startsWith('~SEQ') || buf.startsWith('~LST')) {
-        this.report('GENERAL_ERROR', 'CFG_SEQ_UNSUPPORTED', `tsvrrpd does not support ${buf.slice(0, 4)} loops: '${buf}'`, {
-          file,
-          line,
-          col,
-        });
+      if (buf.startsWith('~SEQ')) {
+        this.expandSeq(buf, file, line, col);
+        return null;
+      }
+      if (buf.startsWith('~LST')) {
+        this.report('GENERAL_ERROR', 'CFG_LST_UNSUPPORTED', `tsvrrpd does not support ~LST lists: '${buf}'`, { file, line, col });
         return null;
       }
       if (!buf.includes('$') || buf.startsWith('~')) break;
@@ -204,6 +208,19 @@ export class LineReader {
     }
     if (this.tryInclude(buf)) return null;
     return buf.length > 0 ? { text: buf, file, line, col } : null;
+  }
+
+  /** keepalived add_seq(): queue the loop's lines, each read with the variable defined. */
+  private expandSeq(buf: string, file: string, line: number, col: number): void {
+    const close = buf.indexOf(')');
+    const params = close >= 0 ? this.defs.substitute(buf.slice(0, close + 1)).text : buf;
+    const loop = parseSeq(close >= 0 ? params + buf.slice(close + 1) : buf);
+    if ('error' in loop) {
+      this.report('GENERAL_ERROR', 'CFG_SEQ_INVALID', loop.error, { file, line, col });
+      return;
+    }
+    const lines = loop.values.map((value) => ({ text: loop.text, file, line, col, define: { name: loop.variable, value } }));
+    this.expansions.unshift(...lines);
   }
 
   /** keepalived: `@ID rest` keeps `rest` only if ID is the config id; `@^ID` only if not. */

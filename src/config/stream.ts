@@ -5,10 +5,42 @@
  * (alloc_value_block()) and skipped blocks (skip_block()). Pure: lines come from LineReader.
  */
 import type { Word } from './lexer';
-import type { LogicalLine, LineReader } from './reader';
+import type { LogicalLine } from './reader';
 import type { DiagnosticClass, DiagnosticSink, SourceLocation } from './diagnostics';
 import type { KeywordContext, KeywordTable } from './keyword';
 import type { HostFacts } from './host-facts';
+
+/** Where lines come from: the LineReader, or a recorded block being replayed. */
+export interface LineSource {
+  next(): LogicalLine | null;
+  readonly location: SourceLocation | null;
+}
+
+/** Records what a source hands out, so a block can be replayed (see replayAsTopLevel). */
+class RecordingSource implements LineSource {
+  readonly lines: LogicalLine[] = [];
+  constructor(readonly inner: LineSource) {}
+  next(): LogicalLine | null {
+    const l = this.inner.next();
+    if (l) this.lines.push(l);
+    return l;
+  }
+  get location(): SourceLocation | null {
+    return this.inner.location;
+  }
+}
+
+class ReplaySource implements LineSource {
+  private i = 0;
+  constructor(private readonly lines: readonly LogicalLine[]) {}
+  next(): LogicalLine | null {
+    return this.lines[this.i++] ?? null;
+  }
+  get location(): SourceLocation | null {
+    const l = this.lines[this.i - 1];
+    return l ? { file: l.file, line: l.line, col: 0 } : null;
+  }
+}
 
 /** Nesting deeper than this is refused (keepalived would recurse until it crashes). */
 export const MAX_BLOCK_DEPTH = 128;
@@ -18,7 +50,8 @@ class StreamContext implements KeywordContext {
   skipRequested = false;
 
   constructor(
-    private readonly reader: LineReader,
+    /** Where lines come from; swapped while a block is being recorded for replay. */
+    public source: LineSource,
     private readonly sink: DiagnosticSink,
     readonly host: HostFacts,
   ) {}
@@ -26,7 +59,7 @@ class StreamContext implements KeywordContext {
   at(word?: Word): SourceLocation {
     if (word) return { file: word.file, line: word.line, col: word.col };
     const line = this.current;
-    if (!line) return this.reader.location ?? { file: '', line: 0, col: 0 };
+    if (!line) return this.source.location ?? { file: '', line: 0, col: 0 };
     return { file: line.file, line: line.line, col: line.words[0]?.col ?? 0 };
   }
 
@@ -62,7 +95,7 @@ class StreamContext implements KeywordContext {
       }
     }
     for (;;) {
-      const line = this.reader.next();
+      const line = this.source.next();
       if (!line) break;
       this.current = line;
       let words = line.words;
@@ -88,16 +121,37 @@ class StreamContext implements KeywordContext {
   }
 }
 
-export function parseStream<S>(reader: LineReader, sink: DiagnosticSink, host: HostFacts, root: KeywordTable<S>, scope: S): void {
+export function parseStream<S>(
+  reader: LineSource,
+  sink: DiagnosticSink,
+  host: HostFacts,
+  root: KeywordTable<S>,
+  scope: S,
+  scratchScope?: () => S,
+): void {
   const ctx = new StreamContext(reader, sink, host);
-  processStream(ctx, reader, root as KeywordTable<unknown>, scope, 0, false);
+  const replay = scratchScope ? (lines: readonly LogicalLine[]) => replayAsTopLevel(lines, sink, host, root, scratchScope()) : null;
+  processStream(ctx, root as KeywordTable<unknown>, scope, 0, false, replay);
+}
+
+/**
+ * keepalived reads the file once per subsystem (global, VRRP, checker, BFD) and in each pass
+ * the other subsystems' block keywords are inactive. An inactive block keyword not followed by
+ * `{` does not skip its block: those lines are read as top-level keywords in that pass. We
+ * reproduce those diagnostics by replaying the block's lines at top level against a scratch
+ * draft. keepalived: lib/parser.c process_stream() (skip_sublevel == -1).
+ */
+function replayAsTopLevel<S>(lines: readonly LogicalLine[], sink: DiagnosticSink, host: HostFacts, root: KeywordTable<S>, scratch: S): void {
+  const source = new ReplaySource(lines);
+  const ctx = new StreamContext(source, sink, host);
+  processStream(ctx, root as KeywordTable<unknown>, scratch, 0, false, null);
 }
 
 /** Skip a block keepalived-style: returns when the block's closing `}` has been read. */
-function skipBlock(ctx: StreamContext, reader: LineReader, needBlockStart: boolean): void {
+function skipBlock(ctx: StreamContext, needBlockStart: boolean): void {
   let depth = needBlockStart ? -1 : 1;
   for (;;) {
-    const line = reader.next();
+    const line = ctx.source.next();
     if (!line) return;
     ctx.current = line;
     if (depth === -1) {
@@ -118,26 +172,28 @@ function skipBlock(ctx: StreamContext, reader: LineReader, needBlockStart: boole
 /** keepalived process_stream(). Returns when the block's `}` (or the end of input) is read. */
 function processStream(
   ctx: StreamContext,
-  reader: LineReader,
   tbl: KeywordTable<unknown>,
   scope: unknown,
   level: number,
   needBob: boolean,
-): void {
+  replay: ((lines: readonly LogicalLine[]) => void) | null,
+): boolean {
+  let missingBob = false;
   for (;;) {
-    const line = reader.next();
-    if (!line) return;
+    const line = ctx.source.next();
+    if (!line) return missingBob;
     ctx.current = line;
     const first = line.words[0] as Word;
     if (needBob) {
       needBob = false;
       if (first.text === '{' && level > 0) continue;
       ctx.report('MISSING_BOB', 'CFG_MISSING_BOB', "Missing '{' at beginning of configuration block");
+      missingBob = true;
     } else if (first.text === '{') {
       ctx.report('UNEXPECTED_BOB', 'CFG_UNEXPECTED_BOB', "Unexpected '{' - ignoring");
       continue;
     }
-    if (first.text === '}' && level > 0) return;
+    if (first.text === '}' && level > 0) return missingBob;
     const def = tbl.get(first.text);
     if (!def) {
       ctx.report('UNKNOWN_KEYWORD', 'CFG_UNKNOWN_KEYWORD', `Unknown keyword '${first.text}'`, first);
@@ -152,20 +208,29 @@ function processStream(
     ctx.skipRequested = false;
     def.handle?.(ctx, scope, first, args);
     if (!def.enter) {
-      if (ctx.skipRequested) skipBlock(ctx, reader, true);
+      if (ctx.skipRequested) skipBlock(ctx, true);
       continue;
     }
     const sub = ctx.skipRequested ? null : def.enter(ctx, scope, first, args);
     if (sub === null || ctx.skipRequested) {
-      skipBlock(ctx, reader, subNeedsBob);
+      skipBlock(ctx, subNeedsBob);
       continue;
     }
     if (level + 1 >= MAX_BLOCK_DEPTH) {
       ctx.report('GENERAL_ERROR', 'CFG_TOO_DEEP', `blocks nested deeper than ${MAX_BLOCK_DEPTH} levels - skipping`, first);
-      skipBlock(ctx, reader, subNeedsBob);
+      skipBlock(ctx, subNeedsBob);
       continue;
     }
-    processStream(ctx, reader, sub.table, sub.scope, level + 1, subNeedsBob);
+    if (level === 0 && subNeedsBob && replay) {
+      const recording = new RecordingSource(ctx.source);
+      ctx.source = recording;
+      const noBrace = processStream(ctx, sub.table, sub.scope, level + 1, subNeedsBob, null);
+      ctx.source = recording.inner;
+      sub.close?.(ctx);
+      if (noBrace) replay(recording.lines);
+      continue;
+    }
+    processStream(ctx, sub.table, sub.scope, level + 1, subNeedsBob, null);
     sub.close?.(ctx);
   }
 }
