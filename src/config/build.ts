@@ -11,6 +11,7 @@ import type { HostFacts } from './host-facts';
 import type { Config, GlobalDefs, SyncGroup, VrrpInstance, VrrpScript, TrackFile } from './model';
 import { checkMinimalConfig, completeInstance } from './complete-instance';
 import { checkScriptSecurity, checkStartStopScriptSecurity } from './script-security';
+import { validateCheckConfig } from './keywords/lvs';
 
 function completeGlobals(g: GlobalDraft, host: HostFacts): GlobalDefs {
   const garp = { ...g.garp };
@@ -161,6 +162,8 @@ export function buildConfig(draft: ConfigDraft, sink: DiagnosticSink, host: Host
   };
   const instances: VrrpInstance[] = [];
   checkStartStopScriptSecurity(draft, host, sink);
+  // keepalived validate_config(): the checker configuration is validated before the VRRP one.
+  validateCheckConfig(draft, sink, host);
   // keepalived start_vrrp(): a missing interface stops the VRRP set-up right after parsing.
   const missing = draft.missingInterfaces[0];
   if (missing) {

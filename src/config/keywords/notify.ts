@@ -22,8 +22,11 @@ export function reportScriptLineError(ctx: KeywordContext, e: ScriptLineError, a
 }
 
 
-/** Parse a notify keyword's line; null (logged, keepalived ignores it) when unusable. */
-export function parseNotifyScript(
+/**
+ * keepalived notify_script_init(): split a script keyword's line and check its user; null
+ * (logged, keepalived ignores the script) when unusable. Shared by VRRP and checker scripts.
+ */
+export function readScriptCommand(
   ctx: KeywordContext,
   draft: ConfigDraft,
   keyword: Word,
@@ -52,7 +55,12 @@ export function parseNotifyScript(
     ctx.report('NOTICE', 'CFG_SCRIPT_NO_USER', `Failed to set default user for ${type} script ${parsed.value.args[0] ?? ''} - ignoring`, keyword);
     return null;
   }
-  const cmd: ScriptCommand = { args: parsed.value.args, text: parsed.value.text, user, group, at: ctx.at(args[0]) };
-  draft.scriptCommands.push(cmd);
+  return { args: parsed.value.args, text: parsed.value.text, user, group, at: ctx.at(args[0]) };
+}
+
+/** A VRRP notify script: read, then recorded for the script-security verdict. */
+export function parseNotifyScript(ctx: KeywordContext, draft: ConfigDraft, keyword: Word, args: readonly Word[], type = 'notify'): ScriptCommand | null {
+  const cmd = readScriptCommand(ctx, draft, keyword, args, type);
+  if (cmd) draft.scriptCommands.push(cmd);
   return cmd;
 }
