@@ -6,14 +6,14 @@
  * vrrp_sync.c vrrp_sync_set_group(); vrrp_daemon.c start_vrrp().
  */
 import type { DiagnosticSink } from './diagnostics';
-import type { ConfigDraft, GlobalDraft } from './draft';
+import { usableScript, type ConfigDraft, type GlobalDraft } from './draft';
 import type { HostFacts } from './host-facts';
 import type { Config, GlobalDefs, SyncGroup, VrrpInstance, VrrpScript, TrackFile } from './model';
 import { checkMinimalConfig, completeInstance } from './complete-instance';
 import { checkScriptSecurity, checkStartStopScriptSecurity } from './script-security';
 import { validateCheckConfig } from './keywords/lvs';
 
-function completeGlobals(g: GlobalDraft, host: HostFacts): GlobalDefs {
+export function completeGlobals(g: GlobalDraft, host: HostFacts): GlobalDefs {
   const garp = { ...g.garp };
   if (g.vrrpMinGarp) {
     // keepalived vrrp_min_garp: only values still at their defaults are replaced.
@@ -77,12 +77,19 @@ function resolveSyncGroups(draft: ConfigDraft, sink: DiagnosticSink): { groups: 
       members.push(m.name);
     }
     if (members.length === 0) {
-      sink.report('GENERAL_ERROR', 'CFG_SYNC_NO_MATCH', `Sync group ${g.name}, no matching virtual router found in group definition`, g.at);
+      sink.report('GENERAL_ERROR', 'CFG_SYNC_NO_MATCH', `Sync group ${g.name}, no matching virtual router found in group declaration - removing`, g.at);
       continue;
     }
-    const owners = members.filter((n) => draft.instances.find((i) => i.name === n)?.priority === 255).length;
-    if (owners > 0 && owners < members.length) {
-      sink.report('GENERAL_ERROR', 'CFG_SYNC_MIXED_OWNERS', `Sync group ${g.name} has some member(s) as address owner and some not as address owner. This won't work.`, g.at);
+    // keepalived vrrp_sync_set_group(): the group state follows the configured (not derived)
+    // state and priority of each member in order; an owner member followed by a BACKUP one warns.
+    let groupState: 'INIT' | 'MASTER' | 'BACKUP' = 'INIT';
+    for (const n of members) {
+      const inst = draft.instances.find((i) => i.name === n);
+      if (!inst) continue;
+      if (groupState === 'MASTER' && inst.state === 'BACKUP') {
+        sink.report('GENERAL_ERROR', 'CFG_SYNC_MIXED_OWNERS', `Sync group ${g.name} has some member(s) as address owner and some not as address owner. This won't work.`, g.at);
+      }
+      if (groupState !== 'BACKUP') groupState = inst.state === 'MASTER' && inst.priority === 255 ? 'MASTER' : 'BACKUP';
     }
     if (members.length === 1) {
       sink.report('GENERAL_ERROR', 'CFG_SYNC_SINGLE', `Sync group ${g.name} has only 1 virtual router(s) - this probably isn't what you want`, g.at);
@@ -92,7 +99,7 @@ function resolveSyncGroups(draft: ConfigDraft, sink: DiagnosticSink): { groups: 
       name: g.name,
       at: g.at,
       members,
-      trackScripts: g.trackScripts,
+      trackScripts: g.trackScripts.filter((t) => usableScript(draft, t.name)),
       trackInterfaces: g.trackInterfaces,
       trackFiles: g.trackFiles,
       notify: g.notify,
@@ -115,11 +122,11 @@ function checkVridConflicts(instances: readonly VrrpInstance[], sink: Diagnostic
       if (aUni || bUni) {
         if (!aUni || !bUni || a.interface !== b.interface) continue;
         const shared = a.unicastPeers.some((p) => b.unicastPeers.some((q) => q.address === p.address));
-        if (shared) sink.report('GENERAL_ERROR', 'CFG_DUPLICATE_VRID', `(${b.name}) duplicate VRID conflict with ${a.name} VRID ${b.vrid}`, b.at);
+        if (shared) sink.report('GENERAL_ERROR', 'CFG_DUPLICATE_VRID', `(${a.name}) duplicate VRID conflict with ${b.name} VRID ${b.vrid}`, b.at);
         continue;
       }
       if (a.interface === null || a.interface !== b.interface || a.mcastDstIp !== b.mcastDstIp) continue;
-      sink.report('GENERAL_ERROR', 'CFG_DUPLICATE_VRID', `${b.name} and ${a.name} both use VRID ${b.vrid} with IPv${b.family} on interface ${b.interface}`, b.at);
+      sink.report('GENERAL_ERROR', 'CFG_DUPLICATE_VRID', `${a.name} and ${b.name} both use VRID ${b.vrid} with IPv${b.family} on interface ${b.interface}`, b.at);
     }
   }
 }
@@ -151,9 +158,8 @@ function buildTrackFiles(draft: ConfigDraft): TrackFile[] {
 
 export function buildConfig(draft: ConfigDraft, sink: DiagnosticSink, host: HostFacts): Config {
   const global = completeGlobals(draft.global, host);
-  const base: Omit<Config, 'instances' | 'syncGroups'> = {
+  const base: Omit<Config, 'instances' | 'syncGroups' | 'scripts'> = {
     global,
-    scripts: buildScripts(draft),
     trackFiles: buildTrackFiles(draft),
     staticAddresses: draft.staticAddresses,
     staticRoutes: draft.staticRoutes,
@@ -168,18 +174,18 @@ export function buildConfig(draft: ConfigDraft, sink: DiagnosticSink, host: Host
   const missing = draft.missingInterfaces[0];
   if (missing) {
     sink.report('BAD_IF', 'CFG_NON_EXISTENT_INTERFACE', 'Non-existent interface specified in configuration', missing.at);
-    return { ...base, instances, syncGroups: [] };
+    return { ...base, scripts: buildScripts(draft), instances, syncGroups: [] };
   }
   if (draft.instances.length > 0) checkScriptSecurity(draft, host, sink);
   for (const inst of draft.instances) {
-    if (!checkMinimalConfig(inst, sink)) return { ...base, instances, syncGroups: [] };
+    if (!checkMinimalConfig(inst, sink)) return { ...base, scripts: buildScripts(draft), instances, syncGroups: [] };
   }
   const { groups, memberOf } = resolveSyncGroups(draft, sink);
   for (const inst of draft.instances) {
-    const done = completeInstance(inst, draft, memberOf.get(inst.name) ?? null, sink);
-    if (done === null) return { ...base, instances, syncGroups: groups };
+    const done = completeInstance(inst, draft, global, memberOf.get(inst.name) ?? null, sink);
+    if (done === null) return { ...base, scripts: buildScripts(draft), instances, syncGroups: groups };
     instances.push(done);
   }
   checkVridConflicts(instances, sink);
-  return { ...base, instances, syncGroups: groups };
+  return { ...base, scripts: buildScripts(draft), instances, syncGroups: groups };
 }

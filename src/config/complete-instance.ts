@@ -6,8 +6,9 @@
  * keepalived: vrrp.c vrrp_complete_instance(), chk_min_cfg().
  */
 import type { DiagnosticSink, SourceLocation } from './diagnostics';
-import type { ConfigDraft, InstanceDraft } from './draft';
-import type { GarpSettings, Mutable, TrackRef, VrrpInstance } from './model';
+import { usableScript, type ConfigDraft, type InstanceDraft } from './draft';
+import type { GarpSettings, GlobalDefs, Mutable, TrackRef, VrrpInstance } from './model';
+
 import { US_PER_SEC } from './values';
 
 /** RFC 3768 §5.3.4: default priority of a backup. */
@@ -54,7 +55,13 @@ function dropWeightedTrackers(inst: InstanceDraft, draft: ConfigDraft, inSyncWit
 }
 
 /** keepalived vrrp_complete_instance(); null when keepalived would stop its set-up here. */
-export function completeInstance(inst: InstanceDraft, draft: ConfigDraft, syncGroup: string | null, sink: DiagnosticSink): VrrpInstance | null {
+export function completeInstance(
+  inst: InstanceDraft,
+  draft: ConfigDraft,
+  global: GlobalDefs,
+  syncGroup: string | null,
+  sink: DiagnosticSink,
+): VrrpInstance | null {
   const g = draft.global;
   const err = (code: string, msg: string, at: SourceLocation = inst.at): void => sink.report('GENERAL_ERROR', code, msg, at);
   const strict = inst.strictMode ?? g.strict;
@@ -146,8 +153,9 @@ export function completeInstance(inst: InstanceDraft, draft: ConfigDraft, syncGr
   }
   const garp: Mutable<GarpSettings> = {
     ...inst.garp,
-    lowerPrioRepeat: inst.garpLowerPrioRepeatSet ? inst.garp.lowerPrioRepeat : strict ? 0 : g.garp.lowerPrioRepeat,
-    lowerPrioDelaySec: inst.garpLowerPrioDelaySet ? inst.garp.lowerPrioDelaySec : strict ? 0 : g.garp.lowerPrioDelaySec,
+    // keepalived vrrp_complete_init(): unset values come from the completed globals.
+    lowerPrioRepeat: inst.garpLowerPrioRepeatSet ? inst.garp.lowerPrioRepeat : strict ? 0 : global.garp.lowerPrioRepeat,
+    lowerPrioDelaySec: inst.garpLowerPrioDelaySet ? inst.garp.lowerPrioDelaySec : strict ? 0 : global.garp.lowerPrioDelaySec,
   };
   if (strict && inst.garpLowerPrioRepeatSet && garp.lowerPrioRepeat) {
     err('CFG_STRICT_GARP', `(${inst.name}) Strict mode requires no repeat garps. resetting`);
@@ -186,6 +194,14 @@ export function completeInstance(inst: InstanceDraft, draft: ConfigDraft, syncGr
     err('CFG_ADVERT_ROUNDED', `(${inst.name}) VRRPv3 advertisement interval ${fmtSeconds(advertIntUs, 6)}s must be in units of 10ms - rounding`, advAt);
     advertIntUs = Math.max(10_000, Math.floor((advertIntUs + 5_000) / 10_000) * 10_000);
   }
+  if (inst.interface !== null) {
+    // keepalived: tracking the instance's own interface is refused (it is tracked anyway).
+    inst.trackInterfaces = inst.trackInterfaces.filter((t) => {
+      if (t.name !== inst.interface) return true;
+      err('CFG_TRACK_OWN_INTERFACE', `(${inst.name}) Ignoring track_interface ${t.name} since own interface`, t.at);
+      return false;
+    });
+  }
   if (inst.virtualIpaddress.length === 0) {
     sink.report('WARNING', 'CFG_NO_VIP', `(${inst.name}) No VIP specified; at least one is sensible`, inst.at);
   }
@@ -214,7 +230,7 @@ export function completeInstance(inst: InstanceDraft, draft: ConfigDraft, syncGr
     mcastDstIp: unicast ? null : (mcastDstIp ?? (family === 4 ? g.vrrpMcastGroup4 : 'ff02::12')),
     nopreempt,
     preemptDelayUs,
-    trackScripts: inst.trackScripts,
+    trackScripts: inst.trackScripts.filter((t) => usableScript(draft, t.name)),
     trackInterfaces: inst.trackInterfaces,
     trackFiles: inst.trackFiles,
     dontTrackPrimary: inst.dontTrackPrimary,

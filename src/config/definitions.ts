@@ -34,7 +34,12 @@ export interface Substitution {
   readonly changed: boolean;
 }
 
+/** keepalived MAXBUF: the longest line substitution may produce. */
+export const MAX_LINE_LEN = 1024;
+
 export class Definitions {
+  /** The last line whose substitution hit MAX_LINE_LEN (for the caller's notice). */
+  overflow: string | null = null;
   private readonly defs = new Map<string, Definition>();
   /** The definition a multi-line `$X= ... \` is still collecting lines for. */
   private collecting: Definition | null = null;
@@ -46,7 +51,8 @@ export class Definitions {
       value: '',
       multiline: false,
       maxParams: 2,
-      builtin: (p) => String(env.random(p[0] ?? 0, p[1] ?? 2147483647)),
+      // keepalived get_random(): [min, max] with defaults 0 and 32767.
+      builtin: (p) => String(env.random(p[0] ?? 0, p[1] ?? 32767)),
     });
     this.defs.set('_HASH', { value: '#', multiline: false, maxParams: 0 });
     this.defs.set('_BANG', { value: '!', multiline: false, maxParams: 0 });
@@ -128,6 +134,11 @@ export class Definitions {
         if (extra.length > 0) extra[extra.length - 1] += tail;
         else out += tail;
         return { text: out, extraLines: extra, changed };
+      }
+      // keepalived replace_param(): a line may not grow past MAXBUF; it is used as it stands.
+      if (out.length + value.length + (line.length - end) >= MAX_LINE_LEN) {
+        this.overflow = line;
+        return { text: out + line.slice(i), extraLines: extra, changed };
       }
       out += value;
       i = end;

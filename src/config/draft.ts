@@ -290,3 +290,9 @@ export function newInstanceDraft(name: string, at: SourceLocation, global: Globa
     useVmac: false,
   };
 }
+
+/** A vrrp_script still in use: not removed by its block's end checks or by script security. */
+export function usableScript(draft: ConfigDraft, name: string): boolean {
+  const s = draft.scripts.find((x) => x.name === name);
+  return s !== undefined && !s.remove && s.script !== null;
+}

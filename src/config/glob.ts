@@ -6,6 +6,8 @@
 import type { ConfigFs } from './config-fs';
 
 export interface GlobResult {
+  /** The pattern had more brace alternatives than MAX_BRACE_EXPANSIONS: nothing was read. */
+  readonly tooManyAlternatives: boolean;
   /** Matches in glob order; directories end in `/` (GLOB_MARK). */
   readonly paths: readonly string[];
   readonly missingFiles: number;
@@ -14,8 +16,26 @@ export interface GlobResult {
   readonly hadBraces: boolean;
 }
 
-/** Expand `{a,b}` alternatives (nested, `\`-escapes respected) like GLOB_BRACE. */
-export function expandBraces(pattern: string): string[] {
+/** More alternatives than this from one include pattern is refused (glibc has no limit). */
+export const MAX_BRACE_EXPANSIONS = 4096;
+
+/** Thrown inside expandBraces when a pattern expands past MAX_BRACE_EXPANSIONS. */
+class TooManyAlternatives extends Error {}
+
+/**
+ * Expand `{a,b}` alternatives (nested, `\`-escapes respected) like GLOB_BRACE; null when the
+ * pattern would give more than MAX_BRACE_EXPANSIONS names.
+ */
+export function expandBraces(pattern: string): string[] | null {
+  try {
+    return expand(pattern, { left: MAX_BRACE_EXPANSIONS });
+  } catch (e) {
+    if (e instanceof TooManyAlternatives) return null;
+    throw e;
+  }
+}
+
+function expand(pattern: string, budget: { left: number }): string[] {
   let depth = 0;
   let open = -1;
   const commas: number[] = [];
@@ -37,9 +57,8 @@ export function expandBraces(pattern: string): string[] {
       depth--;
       if (depth === 0) {
         if (commas.length === 0) {
-          // `{x}` is literal text; look for alternatives after it.
-          const rest = expandBraces(pattern.slice(i + 1));
-          return rest.map((r) => pattern.slice(0, i + 1) + r);
+          // glibc GLOB_BRACE: a group without a comma expands to its content ({x} -> x).
+          return expand(pattern.slice(0, open) + pattern.slice(open + 1, i) + pattern.slice(i + 1), budget);
         }
         const pre = pattern.slice(0, open);
         const post = pattern.slice(i + 1);
@@ -47,12 +66,13 @@ export function expandBraces(pattern: string): string[] {
         const out: string[] = [];
         for (let k = 0; k + 1 < bounds.length; k++) {
           const alt = pattern.slice((bounds[k] as number) + 1, bounds[k + 1]);
-          out.push(...expandBraces(pre + alt + post));
+          for (const name of expand(pre + alt + post, budget)) out.push(name);
         }
         return out;
       }
     }
   }
+  if (--budget.left < 0) throw new TooManyAlternatives();
   return [pattern];
 }
 
@@ -162,7 +182,8 @@ function join(base: string, name: string): string {
 export function glob(fs: ConfigFs, pattern: string): GlobResult {
   const counters: Counters = { missingFiles: 0, missingDirectories: 0, hadWildcards: false };
   const alternatives = expandBraces(pattern);
+  if (alternatives === null) return { tooManyAlternatives: true, paths: [], ...counters, hadBraces: true };
   const paths: string[] = [];
-  for (const alt of alternatives) paths.push(...globOne(fs, alt, counters));
-  return { paths, ...counters, hadBraces: alternatives.length > 1 };
+  for (const alt of alternatives) for (const p of globOne(fs, alt, counters)) paths.push(p);
+  return { tooManyAlternatives: false, paths, ...counters, hadBraces: alternatives.length > 1 };
 }

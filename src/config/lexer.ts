@@ -53,34 +53,46 @@ export function decomment(raw: string): Decommented {
       i++;
       continue;
     }
-    if (!quote && (c === '#' || c === '!')) break;
+    if (!quote && (c === '#' || c === '!')) {
+      // keepalived keeps scanning past the comment: a final `\` still continues the line.
+      cont = endsWithContinuation(raw.slice(i));
+      break;
+    }
     out += c;
   }
   // keepalived reports an unterminated quote only when no comment cut the line short; we
   // report it whenever the quote is still open at the end, which is the same condition.
-  out = out.replace(/[ \t]+$/, '');
+  out = trimEnd(out, 0, out.length);
   if (cont) out += '\\';
   return { text: out, offset, unterminatedQuote: quote };
 }
 
+/** Does `s` end in a `\` that is not itself escaped (keepalived pairs backslashes up)? */
+function endsWithContinuation(s: string): boolean {
+  let n = 0;
+  for (let i = s.length - 1; i >= 0 && s[i] === '\\'; i--) n++;
+  return n % 2 === 1;
+}
+
 export interface BraceSplit {
+  /** The text to read as this line (blanks at its end removed). */
   readonly head: string;
-  /** Text from the brace on, to be read as the next line; null when there is none. */
-  readonly residue: string | null;
-  /** Offset of the residue within the input string. */
-  readonly residueOffset: number;
+  /** Index in the input where the rest starts (read as the next line); null when none. */
+  readonly next: number | null;
 }
 
 /**
  * keepalived read_line(): a line is cut before its first `{` or `}` outside double quotes;
  * a line that starts with a brace is cut after it. The cut-off rest is read as the next line.
+ * Works from `start` without copying the rest, so a long line of braces stays linear.
  */
-export function splitAtBrace(line: string): BraceSplit {
+export function splitAtBrace(line: string, start = 0): BraceSplit {
   let p = -1;
-  if (line[0] === '{' || line[0] === '}') {
-    p = 0;
+  const first = line[start];
+  if (first === '{' || first === '}') {
+    p = start;
   } else {
-    for (let i = 0; i < line.length; i++) {
+    for (let i = start; i < line.length; i++) {
       const c = line[i];
       if (c === '"') {
         const close = line.indexOf('"', i + 1);
@@ -94,19 +106,22 @@ export function splitAtBrace(line: string): BraceSplit {
       }
     }
   }
-  if (p < 0) return { head: trimEnd(line), residue: null, residueOffset: 0 };
-  let skip = 0;
-  if (p === 0) {
-    skip = 1;
-    while (line[skip] === ' ' || line[skip] === '\t') skip++;
+  if (p < 0) return { head: trimEnd(line, start, line.length), next: null };
+  let cut = p;
+  if (p === start) {
+    cut = p + 1;
+    while (line[cut] === ' ' || line[cut] === '\t') cut++;
   }
-  const rest = trimEnd(line.slice(p + skip));
-  if (rest.length === 0) return { head: trimEnd(line), residue: null, residueOffset: 0 };
-  return { head: trimEnd(line.slice(0, p + skip)), residue: rest, residueOffset: p + skip };
+  const rest = trimEnd(line, cut, line.length);
+  if (rest.length === 0) return { head: trimEnd(line, start, line.length), next: null };
+  return { head: trimEnd(line, start, cut), next: cut };
 }
 
-function trimEnd(s: string): string {
-  return s.replace(/[ \t]+$/, '');
+/** line.slice(from, to) without trailing blanks (no regex: long lines stay linear). */
+function trimEnd(line: string, from: number, to: number): string {
+  let end = to;
+  while (end > from && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
+  return line.slice(from, end);
 }
 
 const WHITE = new Set([' ', '\t', '\n', '\r', '\v', '\f']);

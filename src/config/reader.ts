@@ -9,7 +9,7 @@
 import type { ConfigFs } from './config-fs';
 import { decomment, splitAtBrace, splitWords, type Word } from './lexer';
 import { Definitions, type DefinitionEnv } from './definitions';
-import { glob } from './glob';
+import { glob, MAX_BRACE_EXPANSIONS } from './glob';
 import { parseSeq } from './seq';
 import { dirname, resolveFrom } from './paths';
 import type { DiagnosticClass, DiagnosticSink, SourceLocation } from './diagnostics';
@@ -37,6 +37,9 @@ const INCLUDE_KEYWORDS: Readonly<Record<string, number>> = {
   includea: INCLUDE_R | INCLUDE_M | INCLUDE_W | INCLUDE_B,
 };
 
+/** A multi-line definition may expand into further ones this deep (keepalived: no limit). */
+export const MAX_EXPANSION_DEPTH = 64;
+
 /** How deep includes may nest; keepalived stops only when it runs out of file descriptors. */
 export const MAX_INCLUDE_DEPTH = 64;
 
@@ -48,10 +51,16 @@ interface OpenFile {
   /** Glob matches still to read after this one, with the include type they came from. */
   readonly pending: string[];
   readonly includeType: number;
+  /** The include line the glob came from (for problems with the later matches). */
+  readonly includeAt: SourceLocation | null;
 }
 
 interface PendingPiece {
   readonly text: string;
+  /** Where in `text` this piece starts (the rest of a line cut at a brace). */
+  readonly start?: number;
+  /** How many multi-line definition expansions produced this piece. */
+  readonly depth?: number;
   readonly file: string;
   readonly line: number;
   readonly col: number;
@@ -74,6 +83,8 @@ export class LineReader {
   private readonly defs: Definitions;
   private readonly openBraces: SourceLocation[] = [];
   private lastLocation: SourceLocation | null = null;
+  /** Expansion depth of the piece being preprocessed (multi-line definitions). */
+  private depth = 0;
 
   constructor(
     private readonly fs: ConfigFs,
@@ -88,7 +99,8 @@ export class LineReader {
 
   /** Open the main file (keepalived: R|M|W include semantics). False if nothing could be read. */
   openMain(path: string): boolean {
-    return this.openGlob(path, INCLUDE_R | INCLUDE_M | INCLUDE_W, null, true);
+    // keepalived prints problems with the main file without a location; we name the file.
+    return this.openGlob(path, INCLUDE_R | INCLUDE_M | INCLUDE_W, { file: path, line: 1, col: 0 }, true);
   }
 
   /** Where the reader is: the location of the last line handed out. */
@@ -114,13 +126,12 @@ export class LineReader {
         this.finish();
         return null;
       }
-      const split = splitAtBrace(piece.text);
-      if (split.residue !== null) {
-        this.pieces.unshift({ ...piece, text: split.residue, col: piece.col + split.residueOffset });
-      }
-      const at: SourceLocation = { file: piece.file, line: piece.line, col: piece.col };
+      const start = piece.start ?? 0;
+      const split = splitAtBrace(piece.text, start);
+      if (split.next !== null) this.pieces.unshift({ ...piece, start: split.next });
+      const at: SourceLocation = { file: piece.file, line: piece.line, col: piece.col + start };
       this.lastLocation = at;
-      const words = splitWords(split.head, piece, piece.col);
+      const words = splitWords(split.head, piece, piece.col + start);
       if (words.unmatchedQuote) {
         this.report('UNMATCHED_QUOTE', 'CFG_UNMATCHED_QUOTE', `Unmatched quote: '${split.head}'`, at);
       }
@@ -157,7 +168,9 @@ export class LineReader {
       const expansion = this.expansions.shift();
       if (expansion) {
         if (expansion.define) this.defs.set(expansion.define.name, expansion.define.value);
+        this.depth = expansion.depth ?? 0;
         const expanded = this.preprocess(expansion.text, expansion.file, expansion.line, expansion.col);
+        this.depth = 0;
         if (expanded !== null) return expanded;
         continue;
       }
@@ -199,9 +212,19 @@ export class LineReader {
       }
       if (!buf.includes('$') || buf.startsWith('~')) break;
       const sub = this.defs.substitute(buf);
+      if (this.defs.overflow !== null) {
+        this.report('NOTICE', 'CFG_SUBSTITUTION_TOO_LONG', `Parameter substitution on line '${this.defs.overflow}' would exceed maximum line length`, { file, line, col });
+        this.defs.overflow = null;
+        buf = decomment(sub.text).text;
+        break;
+      }
       if (!sub.changed) break;
+      if (sub.extraLines.length > 0 && this.depth >= MAX_EXPANSION_DEPTH) {
+        this.report('GENERAL_ERROR', 'CFG_DEFINITION_LOOP', `multi-line definition expands into itself more than ${MAX_EXPANSION_DEPTH} times - line dropped`, { file, line, col });
+        return null;
+      }
       for (let k = sub.extraLines.length - 1; k >= 0; k--) {
-        this.expansions.unshift({ text: sub.extraLines[k] as string, file, line, col });
+        this.expansions.unshift({ text: sub.extraLines[k] as string, file, line, col, depth: this.depth + 1 });
       }
       buf = decomment(sub.text).text;
       if (!buf.startsWith('@') && !buf.includes('$')) break;
@@ -249,6 +272,10 @@ export class LineReader {
   /** keepalived open_glob_file() + open_and_check_glob(); pushes the first readable match. */
   private openGlob(pattern: string, type: number, at: SourceLocation | null, isMain: boolean): boolean {
     const res = glob(this.fs, pattern);
+    if (res.tooManyAlternatives) {
+      this.report('GENERAL_ERROR', 'CFG_BRACE_EXPANSION', `include pattern '${pattern}' expands to more than ${MAX_BRACE_EXPANSIONS} names - skipping`, at);
+      return false;
+    }
     if (res.paths.length === 0) {
       if (res.missingFiles > 0 || res.missingDirectories > 0) {
         // keepalived 2.2.7 exits 0 from -t when the main file is missing; we report it as fatal.
@@ -311,6 +338,7 @@ export class LineReader {
         next: 0,
         pending: paths,
         includeType: type,
+        includeAt: at,
       });
       return true;
     }
@@ -327,7 +355,7 @@ export class LineReader {
         return { text, file: top.display, line: top.next };
       }
       this.stack.pop();
-      if (top.pending.length > 0) this.pushFirstReadable(top.pending, top.includeType, null, false);
+      if (top.pending.length > 0) this.pushFirstReadable(top.pending, top.includeType, top.includeAt, false);
     }
   }
 }

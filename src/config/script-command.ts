@@ -82,6 +82,11 @@ export function splitQuotedEscaped(src: string): SplitResult {
   return { ok: true, words };
 }
 
+/** keepalived cmd_str(): every word in single quotes, but a leading `<`/`>` redirection. */
+export function cmdStr(args: readonly string[]): string {
+  return args.map((a, i) => (i === 0 && (a.startsWith('<') || a.startsWith('>')) ? a : `'${a}'`)).join(' ');
+}
+
 export interface ParsedScriptLine {
   /** The command split into program and arguments. */
   readonly args: string[];

@@ -31,7 +31,8 @@ export function requireArg(ctx: KeywordContext, keyword: Word, args: readonly Wo
 function strtoNumber(text: string): { value: number; rest: string; negative: boolean } {
   const m = /^[ \t\n\r\v\f]*([+-]?)([0-9]*)(.*)$/s.exec(text) as RegExpExecArray;
   const digits = m[2] as string;
-  if (digits.length === 0) return { value: 0, rest: text.replace(/^[ \t\n\r\v\f]*/, ''), negative: m[1] === '-' };
+  // No digits: strtol leaves endptr at the very start, so anything but "" is invalid.
+  if (digits.length === 0) return { value: 0, rest: text, negative: m[1] === '-' };
   const v = Number(digits);
   return { value: m[1] === '-' ? -v : v, rest: m[3] as string, negative: m[1] === '-' };
 }
@@ -61,7 +62,7 @@ export function readUnsigned(ctx: KeywordContext, w: Word, min: number, max: num
 /** keepalived read_int_func(): base 10, signed, in [min, max]. */
 export function readInt(ctx: KeywordContext, w: Word, min: number, max: number): number | null {
   const r = strtoNumber(w.text);
-  if (r.rest.length > 0 || (r.value === 0 && !/[0-9]/.test(w.text) && w.text.trim().length > 0)) {
+  if (r.rest.length > 0) {
     ctx.report('INVALID_NUMBER', 'CFG_INVALID_NUMBER', `invalid number '${w.text}'`, w);
     return null;
   }
@@ -78,42 +79,68 @@ export function readInt(ctx: KeywordContext, w: Word, min: number, max: number):
 
 /**
  * keepalived read_decimal_unsigned_long_func(): a decimal with at most `places` decimals,
- * returned scaled by 10^places (so `places` 6 reads seconds into microseconds). min and max
- * are in the scaled unit. Too many decimals is reported but rounded and accepted.
+ * returned scaled by 10^places (so `places` 6 reads seconds into microseconds), over the full
+ * unsigned-long range (TIMER_MAXIMUM prints as 18446744073709.551614). With `ignoreError`
+ * (as most handlers call it) an invalid number whose leading digits fall in range is still
+ * used, even under -t; too many decimals is reported but rounded and accepted.
  */
-export function readDecimal(ctx: KeywordContext, w: Word, min: number, max: number, places: number): number | null {
+const ULONG_MAX = (1n << 64n) - 1n;
+/** keepalived TIMER_MAXIMUM (ULONG_MAX - 1 microseconds). */
+export const TIMER_MAXIMUM = ULONG_MAX - 1n;
+
+/** strtoull(base 10): value (saturated, as with ERANGE) and whether the whole text was used. */
+function strtoull(s: string): { value: bigint; erange: boolean; whole: boolean } {
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)/.exec(s);
+  if (!m) return { value: 0n, erange: false, whole: s.length === 0 };
+  let v = BigInt(m[2] as string);
+  const erange = v > ULONG_MAX;
+  if (erange) v = ULONG_MAX;
+  else if (m[1] === '-' && v !== 0n) v = (1n << 64n) - v;
+  return { value: v, erange, whole: m[0].length === s.length };
+}
+
+function fmt(v: bigint, places: number): string {
+  const scale = 10n ** BigInt(places);
+  return `${v / scale}.${(v % scale).toString().padStart(places, '0')}`;
+}
+
+export function readDecimal(
+  ctx: KeywordContext,
+  w: Word,
+  min: bigint | number,
+  max: bigint | number,
+  places: number,
+  ignoreError = false,
+): number | null {
   const text = w.text;
+  const lo = BigInt(min);
+  const hi = BigInt(max);
   if (text.startsWith('-')) {
     ctx.report('INVALID_NUMBER', 'CFG_NEGATIVE_NUMBER', `negative number '${text}'`, w);
     return null;
   }
-  const dot = text.indexOf('.');
-  let intPart = dot >= 0 ? text.slice(0, dot) : text;
-  let frac = dot >= 0 ? text.slice(dot + 1) : '';
+  const dp = text.indexOf('.');
+  let numDp = dp >= 0 ? text.length - dp - 1 : 0;
   let roundUp = false;
-  if (frac.length > places) {
+  if (numDp > places) {
     ctx.report('INVALID_NUMBER', 'CFG_TOO_MANY_DECIMALS', `number '${text}' has too many decimal places`, w);
-    roundUp = (frac[places] ?? '0') >= '5';
-    frac = frac.slice(0, places);
+    roundUp = (text[dp + places + 1] ?? '\0') >= '5';
+    numDp = places;
   }
-  intPart = intPart + frac.padEnd(places, '0');
-  const r = strtoNumber(intPart);
-  if (r.rest.length > 0 || r.negative) {
+  const digits = (dp >= 0 ? text.slice(0, dp) + text.slice(dp + 1, dp + 1 + numDp) : text) + '0'.repeat(places - numDp);
+  const r = strtoull(digits);
+  const val = r.value + (roundUp ? 1n : 0n);
+  if (!r.whole) {
     ctx.report('INVALID_NUMBER', 'CFG_INVALID_NUMBER', `invalid number '${text}'`, w);
-    return null;
-  }
-  const value = r.value + (roundUp ? 1 : 0);
-  if (!Number.isSafeInteger(value)) {
+  } else if (r.erange || val > ULONG_MAX) {
     ctx.report('INVALID_NUMBER', 'CFG_NUMBER_RANGE', `number '${text}' outside unsigned decimal range`, w);
     return null;
+  } else if (val < lo || val > hi) {
+    ctx.report('INVALID_NUMBER', 'CFG_NUMBER_RANGE', `number '${text}' outside range [${fmt(lo, places)}, ${fmt(hi, places)}]`, w);
+  } else {
+    return Number(val);
   }
-  if (value < min || value > max) {
-    const scale = 10 ** places;
-    const fmt = (v: number): string => `${Math.floor(v / scale)}.${String(v % scale).padStart(places, '0')}`;
-    ctx.report('INVALID_NUMBER', 'CFG_NUMBER_RANGE', `number '${text}' outside range [${fmt(min)}, ${fmt(max)}]`, w);
-    return null;
-  }
-  return value;
+  return ignoreError && val >= lo && val <= hi ? Number(val) : null;
 }
 
 /** keepalived TIMER_HZ_DIGITS: timers are read as seconds with 6 decimals, i.e. microseconds. */
@@ -122,9 +149,9 @@ export const US_PER_SEC = 1_000_000;
 /** keepalived TIMER_MAX_SEC: the largest timer in seconds. */
 export const TIMER_MAX_SEC = 1000;
 
-/** keepalived read_timer(): seconds with up to 6 decimals, returned in microseconds. */
+/** keepalived read_timer(…, true): seconds with 6 decimals, in µs; maxUs 0 = TIMER_MAXIMUM. */
 export function readTimerUs(ctx: KeywordContext, w: Word, minUs: number, maxUs: number): number | null {
-  return readDecimal(ctx, w, minUs, maxUs, TIMER_PLACES);
+  return readDecimal(ctx, w, minUs, maxUs === 0 ? TIMER_MAXIMUM : maxUs, TIMER_PLACES, true);
 }
 
 /** keepalived check_true_false(): true/on/yes, false/off/no, else null (caller reports). */

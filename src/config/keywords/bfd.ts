@@ -8,8 +8,8 @@
 import { block, kw, table, type KeywordContext, type KeywordDef } from '../keyword';
 import type { Word } from '../lexer';
 import type { ConfigDraft } from '../draft';
-import { readInt, readUnsigned, requireArg } from '../values';
-import { readKaDecimal } from './lvs-numbers';
+import { readDecimal, readInt, readUnsigned, requireArg } from '../values';
+
 import { recordNotRun } from './common';
 import { formatIp, stosockaddr, type Sockaddr } from './lvs-net';
 import { lvsState, type LvsDraft } from './lvs-state';
@@ -45,7 +45,7 @@ function interval(name: 'min_rx' | 'min_tx' | 'idle_tx', minMs: number): Keyword
   return bfdOnly(name, (ctx, s, k, args) => {
     const w = requireArg(ctx, k, args, 0);
     if (w === null) return;
-    const v = readKaDecimal(ctx, w, minMs * 1000, BFD_INTERVAL_MAX_MS * 1000, 3, false);
+    const v = readDecimal(ctx, w, minMs * 1000, BFD_INTERVAL_MAX_MS * 1000, 3, false);
     if (v === null) {
       ctx.report(
         'GENERAL_ERROR',

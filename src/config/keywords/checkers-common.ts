@@ -6,8 +6,8 @@
  */
 import { kw, type KeywordContext, type KeywordDef } from '../keyword';
 import type { Word } from '../lexer';
-import { parseBool, readUnsigned, requireArg } from '../values';
-import { readKaTimer } from './lvs-numbers';
+import { parseBool, readTimerUs, readUnsigned, requireArg } from '../values';
+
 import { formatIp, isLinkLocal6, stosockaddr, type Sockaddr } from './lvs-net';
 import type { RealServerDraft, VirtualServerDraft } from './lvs-state';
 import type { ConfigDraft } from '../draft';
@@ -94,7 +94,7 @@ export const unsignedIn =
 export const timerIn =
   (minUs: number, maxUs: number) =>
   (ctx: KeywordContext, w: Word): number | null =>
-    readKaTimer(ctx, w, minUs, maxUs);
+    readTimerUs(ctx, w, minUs, maxUs);
 
 function touch(s: CheckerBase): void {
   if (s.co) s.co.touched = true;

@@ -55,22 +55,7 @@ function unsignedArg(ctx: KeywordContext, k: Word, args: readonly Word[], min: n
  * the digits read so far are in range (`vrrp_startup_delay 2000abc` is 2000 us).
  */
 function lenientDecimal(ctx: KeywordContext, w: Word, min: number, max: number): number | null {
-  const v = readDecimal(ctx, w, min, max, TIMER_PLACES);
-  if (v !== null || w.text.startsWith('-')) return v;
-  const dot = w.text.indexOf('.');
-  let digits = w.text;
-  let round = 0;
-  if (dot >= 0) {
-    const frac = w.text.slice(dot + 1);
-    if (frac.length > TIMER_PLACES && (frac[TIMER_PLACES] ?? '0') >= '5') round = 1;
-    const kept = frac.slice(0, TIMER_PLACES);
-    digits = w.text.slice(0, dot) + kept + '0'.repeat(TIMER_PLACES - kept.length);
-  } else {
-    digits += '0'.repeat(TIMER_PLACES);
-  }
-  const m = /^[ \t\n\r\v\f]*\+?([0-9]*)/.exec(digits);
-  const lead = Number(m?.[1] || '0') + round;
-  return Number.isSafeInteger(lead) && lead >= min && lead <= max ? lead : null;
+  return readDecimal(ctx, w, min, max, TIMER_PLACES, true);
 }
 
 /** keepalived `<BOOL>` keyword setting a boolean (absent = true); null when invalid. */

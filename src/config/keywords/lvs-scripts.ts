@@ -8,6 +8,7 @@ import type { KeywordContext } from '../keyword';
 import type { Word } from '../lexer';
 import type { ConfigDraft } from '../draft';
 import { splitQuotedEscaped } from '../script-command';
+export { cmdStr } from '../script-command';
 import { readScriptCommand, reportScriptLineError } from './notify';
 import { defaultScriptUserOk } from './global-defs-scripts';
 import type { CheckScript } from './lvs-state';
@@ -23,10 +24,6 @@ export function defaultScriptUserFails(ctx: KeywordContext, draft: ConfigDraft, 
   return !defaultScriptUserOk(ctx, draft.global, at);
 }
 
-/** keepalived cmd_str(): every word in single quotes, but a leading `<`/`>` redirection. */
-export function cmdStr(args: readonly string[]): string {
-  return args.map((a, i) => (i === 0 && (a.startsWith('<') || a.startsWith('>')) ? a : `'${a}'`)).join(' ');
-}
 
 /** keepalived notify_script_init() for the checker: null when the script is dropped (logged). */
 export function readCheckNotify(ctx: KeywordContext, draft: ConfigDraft, keyword: Word, args: readonly Word[], type: string): CheckScript | null {

@@ -8,8 +8,8 @@
 import { block, kw, table, type KeywordContext, type KeywordDef } from '../keyword';
 import type { Word } from '../lexer';
 import type { ConfigDraft } from '../draft';
-import { readInt, readUnsigned, requireArg, TIMER_PLACES } from '../values';
-import { readKaDecimal, readKaTimer } from './lvs-numbers';
+import { TIMER_PLACES, readDecimal, readInt, readTimerUs, readUnsigned, requireArg } from '../values';
+
 import { reportNotImplemented } from './common';
 import { checkInterface } from './interfaces';
 import { lvsState } from './lvs-state';
@@ -35,7 +35,7 @@ interface ProcessScope {
 function processDelay(name: string, prefix: string): KeywordDef<ProcessScope> {
   return kw<ProcessScope>(name, (ctx, s, k, args) => {
     const w = requireArg(ctx, k, args, 0);
-    if (w !== null && readKaDecimal(ctx, w, 1, 3600 * 1_000_000, TIMER_PLACES, true) === null) {
+    if (w !== null && readDecimal(ctx, w, 1, 3600 * 1_000_000, TIMER_PLACES, true) === null) {
       ctx.report(
         'GENERAL_ERROR',
         'CFG_TRACK_PROCESS',
@@ -135,7 +135,7 @@ function garpInterval(name: 'garp_interval' | 'gna_interval'): KeywordDef<GarpSc
   return kw<GarpScope>(name, (ctx, s, k, args) => {
     const w = requireArg(ctx, k, args, 0);
     if (w === null) return;
-    const v = readKaDecimal(ctx, w, 0, INT_MAX, TIMER_PLACES, true);
+    const v = readDecimal(ctx, w, 0, INT_MAX, TIMER_PLACES, true);
     if (v === null) {
       ctx.report('GENERAL_ERROR', 'CFG_GARP_GROUP', `garp_group ${name} '${w.text}' invalid`, w);
       return;
@@ -244,11 +244,11 @@ const upDownDelays = kw<ConfigDraft>('interface_up_down_delays', (ctx, draft, k,
       return;
     }
     if (words.length > 3) ctx.report('NOTICE', 'CFG_UP_DOWN_DELAY', `Too many parameters for ${ifw.text} up/down delays`, ifw);
-    if (readKaTimer(ctx, down, 0, 255_000_000) === null) {
+    if (readTimerUs(ctx, down, 0, 255_000_000) === null) {
       ctx.report('NOTICE', 'CFG_UP_DOWN_DELAY', `Invalid down delay ${down.text} for ${ifw.text}`, down);
       return;
     }
-    if (up !== undefined && readKaTimer(ctx, up, 0, 255_000_000) === null)
+    if (up !== undefined && readTimerUs(ctx, up, 0, 255_000_000) === null)
       ctx.report('NOTICE', 'CFG_UP_DOWN_DELAY', `Invalid up delay ${up.text} for ${ifw.text}`, up);
   });
 });

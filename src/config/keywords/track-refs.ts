@@ -43,7 +43,13 @@ function parseWeight(
   }
   let weight = readInt(ctx, wWord, -254, 254);
   if (weight === null) {
-    ctx.report('GENERAL_ERROR', 'CFG_TRACK_WEIGHT_RANGE', `(${owner}) weight ${wWord.text} for ${name} must be between [-253..253] inclusive. Ignoring...`, wWord);
+    const msg =
+      kind === 'script'
+        ? `(${owner}) track script ${name}: weight must be between [-253..253] inclusive, ignoring...`
+        : kind === 'file'
+          ? `(${owner}) weight for track file ${name} must be in [-253..253], ignoring...`
+          : `(${owner}) weight ${wWord.text} for ${name} must be between [-253..253] inclusive. Ignoring...`;
+    ctx.report('GENERAL_ERROR', 'CFG_TRACK_WEIGHT_RANGE', msg, wWord);
     weight = kind === 'interface' ? 0 : dflt.weight;
   } else if (weight === 254 || weight === -254) {
     ctx.report('GENERAL_ERROR', 'CFG_TRACK_WEIGHT_254', `(${owner}) weight for ${name} cannot be +/-254. Setting to +/-253`, wWord);

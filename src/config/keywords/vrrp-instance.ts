@@ -8,7 +8,7 @@ import { block, kw, table, type KeywordContext, type KeywordDef } from '../keywo
 import type { Word } from '../lexer';
 import { newInstanceDraft, type ConfigDraft, type InstanceDraft } from '../draft';
 import { parseAddress, isIpv4Multicast } from '../addresses';
-import { readDecimal, readUnsigned, requireArg, TIMER_MAX_SEC, US_PER_SEC } from '../values';
+import { readDecimal, readInt, readUnsigned, requireArg, TIMER_MAX_SEC, US_PER_SEC } from '../values';
 import { parseAddressLine } from './ip-address';
 import { parseRouteLine, parseRuleLine } from './ip-route';
 import { addTrackRef } from './track-refs';
@@ -177,7 +177,7 @@ const coreKeywords: readonly Def[] = [
   }),
   one('advert_int', (ctx, { inst }, w) => {
     // Read in µs with keepalived's bounds (0.01 s .. 255 s); v2 rounding happens in build.ts.
-    const v = readDecimal(ctx, w, 10_000, 255 * US_PER_SEC, 6);
+    const v = readDecimal(ctx, w, 10_000, 255 * US_PER_SEC, 6, true);
     if (v === null || v <= 0) {
       ctx.report('GENERAL_ERROR', 'CFG_ADVERT_INT', `(${inst.name}) Advert interval (${w.text}) not valid! Must be > 0 - ignoring`, w);
       return;
@@ -186,14 +186,14 @@ const coreKeywords: readonly Def[] = [
     inst.advertIntAt = ctx.at(w);
   }),
   one('version', (ctx, { inst }, w) => {
-    const v = readUnsigned(ctx, w, 2, 3);
+    const v = readInt(ctx, w, 2, 3);
     if (v === null) {
       ctx.report('GENERAL_ERROR', 'CFG_VERSION', `(${inst.name}): Version must be either 2 or 3`, w);
       return;
     }
-    if (inst.family === 6 && v === 2) {
-      ctx.report('GENERAL_ERROR', 'CFG_VERSION_V6', `(${inst.name}): Cannot use VRRPv2 with ipv6 - using version 3`, w);
-      inst.version = 3;
+    // keepalived vrrp_version_handler(): a second version, or v2 on IPv6, is ignored.
+    if ((inst.version !== null && inst.version !== v) || (v === 2 && inst.family === 6)) {
+      ctx.report('GENERAL_ERROR', 'CFG_VERSION_CONFLICT', `(${inst.name}) vrrp_version ${v} conflicts with configured or deduced version ${inst.version ?? 0}; ignoring.`, w);
       return;
     }
     inst.version = v === 2 ? 2 : 3;
@@ -242,7 +242,7 @@ const coreKeywords: readonly Def[] = [
     inst.nopreempt = false;
   }),
   one('preempt_delay', (ctx, { inst }, w) => {
-    const v = readDecimal(ctx, w, 0, TIMER_MAX_SEC * US_PER_SEC, 6);
+    const v = readDecimal(ctx, w, 0, TIMER_MAX_SEC * US_PER_SEC, 6, true);
     if (v === null) {
       ctx.report('GENERAL_ERROR', 'CFG_PREEMPT_DELAY', `(${inst.name}) Preempt_delay not valid! must be between 0-${TIMER_MAX_SEC}`, w);
       inst.preemptDelayUs = 0;

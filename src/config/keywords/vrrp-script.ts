@@ -6,7 +6,7 @@
 import { block, kw, table, type KeywordContext, type KeywordDef } from '../keyword';
 import type { Word } from '../lexer';
 import type { ConfigDraft, ScriptDraft } from '../draft';
-import { parseScriptLine } from '../script-command';
+import { cmdStr, parseScriptLine } from '../script-command';
 import { readInt, readUnsigned, requireArg } from '../values';
 import { reportScriptLineError } from './notify';
 import { defaultScriptUserOk } from './global-defs-scripts';
@@ -98,7 +98,7 @@ const scriptKeywords = table<ScriptScope>(
       script.remove = false;
       return;
     }
-    ctx.report('GENERAL_ERROR', 'CFG_SCRIPT_UID', `Unable to set uid/gid for script ${script.script?.text ?? ''}`, w);
+    ctx.report('GENERAL_ERROR', 'CFG_SCRIPT_UID', `Unable to set uid/gid for script ${cmdStr(script.script?.args ?? [])}`, w);
     script.remove = true;
   }),
   kw('init_fail', (_ctx, { script }) => {
