@@ -19,7 +19,6 @@ import type {
   UnicastPeer,
   WantedState,
   IpFamily,
-  NotifyFifo,
 } from './model';
 
 /** keepalived's GARP defaults (core/global_data.c set_vrrp_defaults(), include/vrrp.h). */
@@ -45,8 +44,6 @@ export interface GlobalDraft extends Mutable<Omit<GlobalDefs, 'routerId' | 'garp
   garpMasterRefreshSet: boolean;
   lowerPrioNoAdvertSet: boolean;
   higherPrioSendAdvertSet: boolean;
-  scriptUserAt: SourceLocation | null;
-  notifyFifoDraft: NotifyFifo | null;
   /** keepalived default_script_uid_set: the default script user has been decided. */
   defaultScriptUserSet: boolean;
   /** keepalived default_user_fail: script_user (or keepalived_script) failed; sticky. */
@@ -190,7 +187,6 @@ export function newGlobalDraft(): GlobalDraft {
     noEmailFaults: false,
     enableScriptSecurity: false,
     scriptUser: null,
-    scriptUserAt: null,
     vrrpVersion: 2,
     vrrpMcastGroup4: '224.0.0.18',
     garp: { ...DEFAULT_GARP },
@@ -210,7 +206,6 @@ export function newGlobalDraft(): GlobalDraft {
     strict: false,
     checkUnicastSrc: false,
     notifyFifo: null,
-    notifyFifoDraft: null,
     vrrpNotifyFifo: null,
     startupDelayUs: 0,
     downTimerAdverts: 3,

@@ -78,8 +78,3 @@ export function block<S, T>(
 export function kw<S>(name: string, handle: Handler<S>): KeywordDef<S> {
   return { name, handle };
 }
-
-/** The same handler under several names (keepalived's aliases). */
-export function aliases<S>(names: readonly string[], handle: Handler<S>): KeywordDef<S>[] {
-  return names.map((name) => ({ name, handle }));
-}

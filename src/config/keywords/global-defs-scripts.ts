@@ -68,7 +68,6 @@ function scriptUser(ctx: KeywordContext, g: GlobalDraft, k: Word, args: readonly
     return;
   }
   g.scriptUser = { user: user.text, group };
-  g.scriptUserAt = ctx.at(user);
 }
 
 /**
