@@ -1,0 +1,99 @@
+/**
+ * The timers of one instance, as plain deadlines in µs: RFC 3768's Master_Down_Timer and
+ * Adver_Timer, keepalived's GARP timers (second burst, refresh, lower-priority burst) and
+ * preempt_delay.
+ *
+ * Owns: when each timer fires and how it re-arms. It decides nothing about the protocol
+ * (instance.ts does) and never reads a clock: every method is handed the time.
+ */
+import type { GarpSchedule } from './types';
+
+/** How the Master_Down_Timer was armed, so a priority change can recompute it. */
+export type DownKind = 'full' | 'skew';
+
+/** What fired at one instant while MASTER, in the order it must be acted on. */
+export interface MasterDue {
+  readonly advert: boolean;
+  /** Gratuitous ARP bursts (count per VIP), in order: second burst, refresh, lower-priority burst. */
+  readonly garpCounts: readonly number[];
+}
+
+export class InstanceTimers {
+  downStartUs = 0;
+  downKind: DownKind = 'full';
+  downAtUs: number | null = null;
+  adverAtUs: number | null = null;
+  garpBurstAtUs: number | null = null;
+  garpRefreshAtUs: number | null = null;
+  lowerPrioGarpAtUs: number | null = null;
+  preemptAtUs: number | null = null;
+
+  constructor(
+    private readonly advertIntUs: number,
+    private readonly garp: GarpSchedule,
+  ) {}
+
+  clear(): void {
+    this.downAtUs = null;
+    this.adverAtUs = null;
+    this.garpBurstAtUs = null;
+    this.garpRefreshAtUs = null;
+    this.lowerPrioGarpAtUs = null;
+    this.preemptAtUs = null;
+  }
+
+  armDown(nowUs: number, kind: DownKind, intervalUs: number): void {
+    this.downStartUs = nowUs;
+    this.downKind = kind;
+    this.downAtUs = nowUs + intervalUs;
+  }
+
+  /** keepalived vrrp_set_effective_priority(): recompute from the last reset, not from now. */
+  moveDown(intervalUs: number): void {
+    if (this.downAtUs !== null) this.downAtUs = this.downStartUs + intervalUs;
+  }
+
+  /** Entering MASTER: Adver_Timer, the second GARP burst (if any) and the GARP refresh (if on). */
+  startMaster(nowUs: number): void {
+    this.resetAdver(nowUs);
+    const g = this.garp;
+    if (g.masterRepeat > 0 && g.masterDelayUs > 0) this.garpBurstAtUs = nowUs + g.masterDelayUs;
+    if (g.masterRefreshUs > 0) this.garpRefreshAtUs = nowUs + g.masterRefreshUs;
+  }
+
+  /** RFC 3768 §6.4.3: Adver_Timer = Advertisement_Interval. */
+  resetAdver(nowUs: number): void {
+    this.adverAtUs = nowUs + this.advertIntUs;
+  }
+
+  armLowerPrioBurst(nowUs: number): void {
+    if (this.garp.lowerPrioDelayUs > 0) this.lowerPrioGarpAtUs = nowUs + this.garp.lowerPrioDelayUs;
+  }
+
+  nextMasterUs(): number | null {
+    const armed = [this.adverAtUs, this.garpBurstAtUs, this.garpRefreshAtUs, this.lowerPrioGarpAtUs]
+      .filter((t): t is number => t !== null);
+    return armed.length === 0 ? null : Math.min(...armed);
+  }
+
+  /** Fires every MASTER timer due at `t` and re-arms the periodic ones from `t`. */
+  fireMaster(t: number): MasterDue {
+    const due = (at: number | null): boolean => at !== null && at <= t;
+    const advert = due(this.adverAtUs);
+    if (advert) this.resetAdver(t);
+    const garpCounts: number[] = [];
+    if (due(this.garpBurstAtUs)) {
+      garpCounts.push(this.garp.masterRepeat);
+      this.garpBurstAtUs = null;
+    }
+    if (due(this.garpRefreshAtUs)) {
+      garpCounts.push(this.garp.masterRefreshRepeat);
+      this.garpRefreshAtUs = t + this.garp.masterRefreshUs;
+    }
+    if (due(this.lowerPrioGarpAtUs)) {
+      garpCounts.push(this.garp.lowerPrioRepeat);
+      this.lowerPrioGarpAtUs = null;
+    }
+    return { advert, garpCounts };
+  }
+}
