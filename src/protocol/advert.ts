@@ -22,7 +22,7 @@ import {
   advertLength,
 } from './constants';
 import { internetChecksum } from './checksum';
-import { formatIpv4, ipv4Octets } from './ipv4';
+import { formatIpv4, ipv4ToNumber } from './ipv4';
 import type { Advert, AuthType, RejectReason } from './types';
 
 /** What we put in an advert we send (keepalived vrrp_build_vrrp_v2()). */
@@ -92,12 +92,19 @@ export function encodeAdvert(fields: AdvertFields): Uint8Array {
   out[OFFSET_COUNT] = count; // §5.3.5
   out[OFFSET_AUTH_TYPE] = fields.authType; // §5.3.6
   out[OFFSET_ADVER_INT] = fields.adverIntSec; // §5.3.7
-  fields.addresses.forEach((address, i) => {
-    out.set(ipv4Octets(address), VRRP_HEADER_LEN + i * IPV4_ADDR_LEN); // §5.3.9
-  });
+  for (let i = 0; i < count; i++) {
+    const address = fields.addresses[i] as string;
+    const n = ipv4ToNumber(address);
+    if (n === null) throw new RangeError(`not an IPv4 address: ${JSON.stringify(address)}`);
+    const at = VRRP_HEADER_LEN + i * IPV4_ADDR_LEN; // §5.3.9
+    out[at] = n >>> 24;
+    out[at + 1] = (n >>> 16) & 255;
+    out[at + 2] = (n >>> 8) & 255;
+    out[at + 3] = n & 255;
+  }
   // §5.3.10: zero on transmission, except keepalived's PASS, which carries the password.
   if (fields.authType === AUTH_TYPE_PASS && fields.password !== undefined) {
-    out.set(passAuthData(fields.password), VRRP_HEADER_LEN + count * IPV4_ADDR_LEN);
+    out.set(fields.password.subarray(0, VRRP_AUTH_LEN), VRRP_HEADER_LEN + count * IPV4_ADDR_LEN);
   }
   setChecksum(out);
   return out;
@@ -110,10 +117,11 @@ export function encodeAdvert(fields: AdvertFields): Uint8Array {
 export function setChecksum(message: Uint8Array): number {
   if (message.length < VRRP_HEADER_LEN) throw new RangeError('message shorter than the VRRP header');
   const len = Math.min(message.length, advertLength(message[OFFSET_COUNT] as number));
-  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
-  view.setUint16(OFFSET_CHECKSUM, 0);
+  message[OFFSET_CHECKSUM] = 0;
+  message[OFFSET_CHECKSUM + 1] = 0;
   const sum = internetChecksum(message.subarray(0, len));
-  view.setUint16(OFFSET_CHECKSUM, sum);
+  message[OFFSET_CHECKSUM] = sum >>> 8;
+  message[OFFSET_CHECKSUM + 1] = sum & 255;
   return sum;
 }
 

@@ -4,19 +4,52 @@
  * front end has its own parser, the core does not import config/.
  */
 
+/** inet_pton(AF_INET) without regexes or allocation: the hot path of every advert. */
+function scanIpv4(text: string): number | null {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || dots === 3) return null;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return null; // no leading zeros
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return null;
+      digits++;
+    } else {
+      return null;
+    }
+  }
+  if (dots !== 3 || digits === 0) return null;
+  return value * 256 + octet;
+}
+
+/** The same few addresses (VIPs, peers, our source) are parsed on every advert: remember them. */
+const cache = new Map<string, number | null>();
+const CACHE_LIMIT = 4096;
+
+/** The address as an unsigned 32-bit number (network order), or null if not a dotted quad. */
+export function ipv4ToNumber(text: string): number | null {
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit;
+  const n = scanIpv4(text);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(text, n);
+  return n;
+}
+
 /** The 4 octets of a dotted quad, or null if it is not one. */
 export function parseIpv4Octets(text: string): Uint8Array | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i] as string;
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return null;
-    const v = Number(p);
-    if (v > 255) return null;
-    out[i] = v;
-  }
-  return out;
+  const n = ipv4ToNumber(text);
+  if (n === null) return null;
+  return Uint8Array.of((n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
 }
 
 /** Like parseIpv4Octets, but a bad address is a programming error here. */
@@ -26,12 +59,6 @@ export function ipv4Octets(text: string): Uint8Array {
   return octets;
 }
 
-/** The address as an unsigned 32-bit number (network order), or null if not a dotted quad. */
-export function ipv4ToNumber(text: string): number | null {
-  const o = parseIpv4Octets(text);
-  if (o === null) return null;
-  return (((o[0] as number) << 24) >>> 0) + ((o[1] as number) << 16) + ((o[2] as number) << 8) + (o[3] as number);
-}
 
 /** Dotted quad of 4 octets at `offset`. */
 export function formatIpv4(bytes: Uint8Array, offset = 0): string {
@@ -41,6 +68,6 @@ export function formatIpv4(bytes: Uint8Array, offset = 0): string {
 
 /** 224.0.0.0/4 (RFC 5771). A non-address is not multicast. */
 export function isIpv4Multicast(text: string): boolean {
-  const o = parseIpv4Octets(text);
-  return o !== null && ((o[0] as number) & 0xf0) === 0xe0;
+  const n = ipv4ToNumber(text);
+  return n !== null && n >>> 28 === 0xe;
 }

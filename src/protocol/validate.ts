@@ -34,7 +34,7 @@ import {
   VRRP_VERSION,
 } from './constants';
 import { internetChecksum } from './checksum';
-import { decodeAdvert, passAuthData } from './advert';
+import { decodeAdvert } from './advert';
 import { ipv4ToNumber, isIpv4Multicast } from './ipv4';
 import type { Advert, InstanceParams, ReceivedPacket, RejectReason, StatCounter, Validation } from './types';
 
@@ -124,10 +124,10 @@ function checkAuth(ctx: Ctx): Rejection | null {
   }
   if (auth === null) return null;
   // keepalived: all 8 octets compared, in constant time (memcmp_constant_time()).
-  const want = passAuthData(auth.password);
+  // The expected octets are the password zero-padded to 8 (passAuthData()), without allocating.
   const start = ctx.msg.length - VRRP_AUTH_LEN;
   let diff = 0;
-  for (let i = 0; i < VRRP_AUTH_LEN; i++) diff |= (ctx.msg[start + i] as number) ^ (want[i] as number);
+  for (let i = 0; i < VRRP_AUTH_LEN; i++) diff |= (ctx.msg[start + i] as number) ^ (auth.password[i] ?? 0);
   if (diff === 0) return null;
   return reject(ctx, 'auth_failure', 'KO', 'auth_failure', 'received an invalid passwd!');
 }
