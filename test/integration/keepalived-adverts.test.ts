@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { decodeAdvert, encodeAdvert } from '../../src/protocol/advert';
 import { internetChecksum } from '../../src/protocol/checksum';
 import { validateAdvert } from '../../src/protocol/validate';
-import type { InstanceParams } from '../../src/protocol/types';
+import { labInstanceParams } from '../support/lab';
 
 const NS = `tsv-ka-${process.pid}`;
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -103,25 +103,7 @@ after(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const params: InstanceParams = {
-  name: 'VI_1',
-  vrid: 51,
-  basePriority: 100,
-  advertIntUs: 1_000_000,
-  wantMaster: false,
-  auth: { type: 'PASS', password: new TextEncoder().encode(PASSWORD) },
-  vips: VIPS,
-  sourceIp: '10.77.0.2',
-  unicastPeers: [],
-  checkUnicastSrc: false,
-  nopreempt: false,
-  preemptDelayUs: 0,
-  lowerPrioNoAdvert: false,
-  higherPrioSendAdvert: false,
-  skipCheckAdvAddr: false,
-  downTimerAdverts: 3,
-  garp: { masterRepeat: 5, masterDelayUs: 5_000_000, masterRefreshUs: 0, masterRefreshRepeat: 1, lowerPrioRepeat: 5, lowerPrioDelayUs: 5_000_000 },
-};
+const params = labInstanceParams({ vips: VIPS });
 
 test('keepalived 2.2.7 adverts captured on the wire: IP header per RFC 3768 §5.2 (proto 112, TTL 255, 224.0.0.18)', { skip }, () => {
   assert.ok(frames.length >= 3, `captured ${frames.length} frames`);

@@ -6,6 +6,7 @@
  */
 import type { InstanceParams, ReceivedPacket } from '../../src/protocol/types';
 import { encodeAdvert } from '../../src/protocol/advert';
+import { LAB_GARP, labInstanceParams, makeRng } from '../support/lab';
 
 export const VRRP_MCAST_GROUP = '224.0.0.18';
 export const IP_HEADER_LEN = 20;
@@ -14,17 +15,7 @@ export const SEC_US = 1_000_000;
 // ---------------------------------------------------------------------------------------------
 // PRNG and small helpers
 
-/** mulberry32: a tiny, fast, seedable 32-bit PRNG; returns floats in [0, 1). */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { makeRng };
 
 /** Dotted quad to an unsigned 32-bit number (RFC 9568: compare addresses as unsigned integers). */
 export function ipToU32(ip: string): number {
@@ -48,7 +39,6 @@ export function mdiUs(priority: number, advertIntUs = SEC_US, downTimerAdverts =
   return downTimerAdverts * advertIntUs + skewUs(priority);
 }
 
-const encoder = new TextEncoder();
 
 /** The default VIP of a VRID: the harness's 10.77.0.100 for VRID 51, else 10.77.<vrid>.100. */
 export function defaultVip(vrid: number): string {
@@ -66,33 +56,7 @@ export type ParamsInput = Partial<Omit<InstanceParams, 'garp'>> & {
  */
 export function instanceParams(input: ParamsInput, sourceIp = '10.77.0.1'): InstanceParams {
   const { garp, ...rest } = input;
-  return {
-    name: `VI_${input.vrid}`,
-    basePriority: 100,
-    advertIntUs: SEC_US,
-    wantMaster: false,
-    auth: { type: 'PASS', password: encoder.encode('s3cr3t') },
-    vips: [defaultVip(input.vrid)],
-    sourceIp,
-    unicastPeers: [],
-    checkUnicastSrc: false,
-    nopreempt: false,
-    preemptDelayUs: 0,
-    lowerPrioNoAdvert: false,
-    higherPrioSendAdvert: false,
-    skipCheckAdvAddr: false,
-    downTimerAdverts: 3,
-    ...rest,
-    garp: {
-      masterRepeat: 5,
-      masterDelayUs: 5 * SEC_US,
-      masterRefreshUs: 0,
-      masterRefreshRepeat: 1,
-      lowerPrioRepeat: 5,
-      lowerPrioDelayUs: 5 * SEC_US,
-      ...garp,
-    },
-  };
+  return labInstanceParams({ name: `VI_${input.vrid}`, vips: [defaultVip(input.vrid)], sourceIp, ...rest, garp: { ...LAB_GARP, ...garp } });
 }
 
 /** The VRRP message an instance with `params` sends at `priority`, through the real codec. */

@@ -5,41 +5,16 @@
  */
 import { VrrpInstance } from '../../src/protocol/instance';
 import type { Action, InstanceParams } from '../../src/protocol/types';
-import { ascii, LAB_PASSWORD, LAB_VIP, LAB_VRID } from './adverts';
+import { labInstanceParams } from './lab';
 
 export const SEC = 1_000_000;
 /** RFC 3768 §6.1 at priority 100, advert_int 1: Skew_Time and Master_Down_Interval. */
 export const SKEW_100 = 609_375;
 export const MDI_100 = 3_609_375;
 
+/** The lab instance (node B, priority 100), as the runtime would map it. */
 export function labParams(overrides: Partial<InstanceParams> = {}): InstanceParams {
-  return {
-    name: 'VI_1',
-    vrid: LAB_VRID,
-    basePriority: 100,
-    advertIntUs: SEC,
-    wantMaster: false,
-    auth: { type: 'PASS', password: ascii(LAB_PASSWORD) },
-    vips: [LAB_VIP],
-    sourceIp: '10.77.0.2',
-    unicastPeers: [],
-    checkUnicastSrc: false,
-    nopreempt: false,
-    preemptDelayUs: 0,
-    lowerPrioNoAdvert: false,
-    higherPrioSendAdvert: false,
-    skipCheckAdvAddr: false,
-    downTimerAdverts: 3,
-    garp: {
-      masterRepeat: 5,
-      masterDelayUs: 5 * SEC,
-      masterRefreshUs: 0,
-      masterRefreshRepeat: 1,
-      lowerPrioRepeat: 5,
-      lowerPrioDelayUs: 5 * SEC,
-    },
-    ...overrides,
-  };
+  return labInstanceParams(overrides);
 }
 
 /** The protocol actions, without Log and CountStat, as short strings: "SendAdvert(100)". */

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AuthType, InstanceParams, ReceivedPacket } from '../../src/protocol/types';
 import type { AdvertFields } from '../../src/protocol/advert';
+import { labInstanceParams } from './lab';
 
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
@@ -73,33 +74,7 @@ export function prng(seed: number): { int(maxExclusive: number): number; bytes(n
 
 /** The checklist's lab instance on node A (prio 150), as the runtime would map it. */
 export function labParams(overrides: Partial<InstanceParams> = {}): InstanceParams {
-  return {
-    name: 'VI_1',
-    vrid: 51,
-    basePriority: 150,
-    advertIntUs: 1_000_000,
-    wantMaster: false,
-    auth: { type: 'PASS', password: ascii('s3cr3t') },
-    vips: ['10.77.0.100'],
-    sourceIp: '10.77.0.1',
-    unicastPeers: [],
-    checkUnicastSrc: false,
-    nopreempt: false,
-    preemptDelayUs: 0,
-    lowerPrioNoAdvert: false,
-    higherPrioSendAdvert: false,
-    skipCheckAdvAddr: false,
-    downTimerAdverts: 3,
-    garp: {
-      masterRepeat: 5,
-      masterDelayUs: 5_000_000,
-      masterRefreshUs: 0,
-      masterRefreshRepeat: 1,
-      lowerPrioRepeat: 5,
-      lowerPrioDelayUs: 5_000_000,
-    },
-    ...overrides,
-  };
+  return labInstanceParams({ basePriority: 150, sourceIp: '10.77.0.1', ...overrides });
 }
 
 /** The checklist's forged advert (injector from 10.77.0.60, prio 200), fields to vary. */

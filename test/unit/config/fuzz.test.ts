@@ -24,6 +24,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { checkConfig } from '../../../src/config/check';
 import { renderDiagnostic, type Diagnostic } from '../../../src/config/diagnostics';
 import { fakeHost, memoryFs, type MemoryTree } from '../../support/config-harness';
+import { makeRng } from '../../support/lab';
 
 const CORPUS = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'config-corpus');
 const CASES_DIR = path.join(CORPUS, 'cases');
@@ -43,17 +44,6 @@ const ROOT = '/k';
 
 type Rng = () => number;
 
-/** mulberry32: small, fast, good enough for fuzzing; returns [0, 1). */
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The seed of case `i`: independent of every other case, so one case can be replayed alone. */
 function caseSeed(base: number, i: number): number {
@@ -305,7 +295,7 @@ interface FuzzCase {
 /** Case `index` of a run with base seed `base`: deterministic from (base, index) alone. */
 function makeCase(corpus: readonly Seed[], donors: readonly string[], base: number, index: number): FuzzCase {
   const seed = caseSeed(base, index);
-  const rng = mulberry32(seed);
+  const rng = makeRng(seed);
   const src = corpus[int(rng, corpus.length)] as Seed;
   const tree: Record<string, string> = { ...src.tree };
   const dir = `${ROOT}/${src.id}`;
@@ -367,7 +357,7 @@ interface CaseOutcome {
 
 /** Run one case and check the invariants. */
 function runCase(c: FuzzCase): CaseOutcome {
-  const rng = mulberry32(c.seed ^ 0xa5a5a5a5);
+  const rng = makeRng(c.seed ^ 0xa5a5a5a5);
   let result;
   try {
     result = checkConfig({
