@@ -67,7 +67,9 @@ export class InstanceTimers {
   }
 
   armLowerPrioBurst(nowUs: number): void {
-    if (this.garp.lowerPrioDelayUs > 0) this.lowerPrioGarpAtUs = nowUs + this.garp.lowerPrioDelayUs;
+    // keepalived schedules a delayed burst per lower-priority advert; with one timer we keep
+    // the earliest pending one, so a stream of such adverts never postpones it.
+    if (this.garp.lowerPrioDelayUs > 0) this.lowerPrioGarpAtUs ??= nowUs + this.garp.lowerPrioDelayUs;
   }
 
   nextMasterUs(): number | null {

@@ -41,6 +41,18 @@ test('keepalived garp_lower_prio_delay: the second lower-priority burst follows 
   assert.deepEqual(core(tick(inst, rx + 6 * SEC)), ['SendAdvert(100)']);
 });
 
+test('keepalived garp_lower_prio_delay: a stream of lower priority adverts does not postpone the delayed burst', () => {
+  const { inst, atUs } = master();
+  const rx = atUs + 300_000;
+  inst.handle(advertFrom('10.77.0.1', 50), rx);
+  // A second lower-priority advert 1 s later answers with its own immediate burst...
+  assert.deepEqual(core(inst.handle(advertFrom('10.77.0.1', 50), rx + SEC)), ['SendAdvert(100)', 'SendGarp(5)', 'NotifyMasterRxLowerPri']);
+  for (let i = 2; i <= 4; i++) assert.deepEqual(core(tick(inst, rx + i * SEC)), ['SendAdvert(100)']);
+  assert.deepEqual(core(tick(inst, atUs + 5 * SEC)), ['SendGarp(5)']); // the takeover's second burst
+  // ...but the delayed burst stays 5 s after the first one, not after the last.
+  assert.deepEqual(core(tick(inst, rx + 5 * SEC)), ['SendAdvert(100)', 'SendGarp(5)']);
+});
+
 test('§6.4.3 / keepalived: equal priority from a lower address is handled as a lower priority advert', () => {
   const { inst, atUs } = master();
   const actions = inst.handle(advertFrom('10.77.0.1', 100), atUs + 1);
