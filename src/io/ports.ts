@@ -1,0 +1,66 @@
+/**
+ * The ports between the runtime and the operating system (shared/design/ARCHITECTURE.md §2,
+ * §4.5). Adapters implement them over raw-socket, netlink and the native addon; unit tests
+ * use fakes. Adapters decide nothing about the protocol, every mutating call is idempotent,
+ * and failures are typed errors (src/io/errors.ts) with a stable code, never message parsing.
+ */
+import type { ReceivedPacket } from '../protocol/types';
+
+/** One VRRP socket per interface (raw IP protocol 112). */
+export interface VrrpSocket {
+  /**
+   * Send one advert (the VRRP message) with TTL 255 (unless `ttl`), TOS 0xC0, IP protocol 112,
+   * from `srcIp` (the IP header is built by us, so any configured source works) to `dstIp`
+   * (224.0.0.18 or a unicast peer).
+   */
+  send(message: Uint8Array, srcIp: string, dstIp: string, ttl?: number): Promise<void>;
+  /** Received adverts on this interface, own transmissions already filtered out. */
+  onPacket(listener: (packet: ReceivedPacket) => void): void;
+  close(): void;
+}
+
+export interface VrrpSocketFactory {
+  /** Open a socket bound to `ifname` (SO_BINDTODEVICE), joined to 224.0.0.18 on it. */
+  open(ifname: string, opts: { readonly ownAddresses: readonly string[] }): Promise<VrrpSocket>;
+}
+
+/** A VIP (or static address) as the kernel needs it. */
+export interface AddressSpec {
+  readonly address: string;
+  readonly prefixLength: number;
+  readonly ifname: string;
+  readonly broadcast?: string | null;
+  readonly scope?: string | null;
+  readonly label?: string | null;
+}
+
+export interface AddressManager {
+  /** Add; already present is success. */
+  add(spec: AddressSpec): Promise<void>;
+  /** Remove; already gone is success. */
+  remove(spec: AddressSpec): Promise<void>;
+  /** The IPv4 addresses currently on `ifname`, primary first. */
+  list(ifname: string): Promise<{ address: string; prefixLength: number }[]>;
+}
+
+export type LinkEvent =
+  | { readonly type: 'link'; readonly ifname: string; readonly up: boolean }
+  | { readonly type: 'address-deleted'; readonly ifname: string; readonly address: string }
+  | { readonly type: 'address-added'; readonly ifname: string; readonly address: string };
+
+export interface LinkWatcher {
+  /** Current operational state of `ifname` (running and carrier). */
+  isUp(ifname: string): Promise<boolean>;
+  onEvent(listener: (e: LinkEvent) => void): void;
+  close(): void;
+}
+
+export interface GarpSender {
+  /** Send `count` gratuitous ARPs for `vip` out of `ifname` with the interface's MAC. */
+  send(ifname: string, vip: string, count: number): Promise<void>;
+}
+
+/** The monotonic clock, in integer microseconds. */
+export interface Clock {
+  nowUs(): number;
+}
