@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
 # Install what building and testing tsvrrpd needs, on a fresh Debian 12 machine as root:
-# npm dependencies (when missing or stale) and the Debian packages the tests use
-# (keepalived as the reference peer/oracle, iproute2 for network namespaces, tshark to read
-# what goes on the wire).
+# npm dependencies (when missing or stale), the native addon (when missing or stale), and the
+# Debian packages the tests use (keepalived as the reference peer/oracle, iproute2 for network
+# namespaces, tshark to read what goes on the wire).
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# node-gyp builds the native addon against the local Node headers (no download).
+if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_api.h ]; then
+  export npm_config_nodedir=/usr
+fi
 
 if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
   echo "setup: installing npm dependencies" >&2
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
   touch node_modules
+fi
+# npm ci builds the native addon (package.json "install"); rebuild it when missing or stale.
+addon=native/build/Release/tsvrrpd_native.node
+if [ ! -f $addon ] || [ native/src/tsvrrpd_native.c -nt $addon ] || [ native/binding.gyp -nt $addon ]; then
+  echo "setup: building the native addon" >&2
+  npm run build:native >&2
 fi
 
 need=()

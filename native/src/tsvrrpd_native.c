@@ -1,0 +1,293 @@
+/*
+ * tsvrrpd_native: the two things Node cannot do on its own (shared/design/ARCHITECTURE.md §2).
+ *
+ *   sendFrame(ifindex, frame)  one complete Ethernet frame out of an interface through an
+ *                              AF_PACKET/SOCK_RAW socket (the gratuitous ARPs of reference B12);
+ *   sdNotify(state)            one sd_notify(3) datagram to $NOTIFY_SOCKET.
+ *
+ * It must never hold protocol logic, build frames, or decide anything: the frame comes fully
+ * built from src/protocol/garp.ts and policy lives in the src/io adapters. A system failure
+ * throws an Error whose `code` is the errno name ('EPERM', 'ENXIO', ...), `errno` the positive
+ * errno number and `syscall` the failing call; the TypeScript adapters turn it into
+ * TsvrrpdIoError.
+ * Plain C against Node's node_api.h (N-API 8), so the binary survives Node upgrades.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* strerrorname_np */
+#endif
+#include <node_api.h>
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+
+/* Per-environment state (main thread and each worker get their own). */
+typedef struct {
+  int packet_fd; /* cached AF_PACKET socket, -1 until the first sendFrame() */
+} addon_state;
+
+static const char *errno_name(int err) {
+  switch (err) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case EINTR: return "EINTR";
+    case EIO: return "EIO";
+    case ENXIO: return "ENXIO";
+    case EBADF: return "EBADF";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case EACCES: return "EACCES";
+    case EBUSY: return "EBUSY";
+    case EEXIST: return "EEXIST";
+    case ENODEV: return "ENODEV";
+    case ENOTDIR: return "ENOTDIR";
+    case EINVAL: return "EINVAL";
+    case ENFILE: return "ENFILE";
+    case EMFILE: return "EMFILE";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENOTSOCK: return "ENOTSOCK";
+    case EMSGSIZE: return "EMSGSIZE";
+    case EPROTOTYPE: return "EPROTOTYPE";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case ENETDOWN: return "ENETDOWN";
+    case ENETUNREACH: return "ENETUNREACH";
+    case ENOBUFS: return "ENOBUFS";
+    case ENOTCONN: return "ENOTCONN";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    default: break;
+  }
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+  {
+    const char *name = strerrorname_np(err);
+    if (name != NULL) return name;
+  }
+#endif
+  return "UNKNOWN";
+}
+
+/* Throw Error{code: errno name, errno, syscall}; message like Node's: "sendto ENXIO: ... (detail)". */
+static void throw_errno(napi_env env, int err, const char *syscall, const char *detail) {
+  char text[320];
+  napi_value code, message, error, errno_value, syscall_value;
+  const char *name = errno_name(err);
+  snprintf(text, sizeof text, "%s %s: %s (%s)", syscall, name, strerror(err), detail);
+  if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code) != napi_ok ||
+      napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message) != napi_ok ||
+      napi_create_error(env, code, message, &error) != napi_ok) {
+    napi_throw_error(env, name, text);
+    return;
+  }
+  if (napi_create_int32(env, err, &errno_value) == napi_ok) {
+    napi_set_named_property(env, error, "errno", errno_value);
+  }
+  if (napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &syscall_value) == napi_ok) {
+    napi_set_named_property(env, error, "syscall", syscall_value);
+  }
+  napi_throw(env, error);
+}
+
+static napi_value undefined_value(napi_env env) {
+  napi_value v;
+  napi_get_undefined(env, &v);
+  return v;
+}
+
+/* sendFrame(ifindex: number, frame: Uint8Array): void */
+static napi_value send_frame(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_valuetype type;
+  double ifindex_d;
+  bool is_typedarray = false;
+  napi_typedarray_type ta_type;
+  size_t length = 0, byte_offset = 0;
+  void *data = NULL;
+  napi_value arraybuffer;
+  addon_state *st = NULL;
+  struct sockaddr_ll sll;
+  char detail[64];
+  ssize_t sent;
+
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 2) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "sendFrame(ifindex, frame) takes 2 arguments");
+    return NULL;
+  }
+  if (napi_typeof(env, argv[0], &type) != napi_ok || type != napi_number ||
+      napi_get_value_double(env, argv[0], &ifindex_d) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "sendFrame: ifindex must be a number");
+    return NULL;
+  }
+  if (!(ifindex_d >= 1 && ifindex_d <= 2147483647.0) || ifindex_d != (double)(int)ifindex_d) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "sendFrame: ifindex must be an integer in 1..2147483647");
+    return NULL;
+  }
+  if (napi_is_typedarray(env, argv[1], &is_typedarray) != napi_ok || !is_typedarray ||
+      napi_get_typedarray_info(env, argv[1], &ta_type, &length, &data, &arraybuffer, &byte_offset) != napi_ok ||
+      ta_type != napi_uint8_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "sendFrame: frame must be a Uint8Array");
+    return NULL;
+  }
+  if (length < ETH_HLEN) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "sendFrame: frame is shorter than an Ethernet header");
+    return NULL;
+  }
+  if (napi_get_instance_data(env, (void **)&st) != napi_ok || st == NULL) {
+    napi_throw_error(env, "EINVAL", "sendFrame: addon state missing");
+    return NULL;
+  }
+
+  snprintf(detail, sizeof detail, "ifindex %d", (int)ifindex_d);
+  if (st->packet_fd < 0) {
+    /* Protocol 0: the socket receives nothing, it only sends. */
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      throw_errno(env, errno, "socket", "AF_PACKET, SOCK_RAW");
+      return NULL;
+    }
+    st->packet_fd = fd;
+  }
+
+  memset(&sll, 0, sizeof sll);
+  sll.sll_family = AF_PACKET;
+  sll.sll_ifindex = (int)ifindex_d;
+  memcpy(&sll.sll_protocol, (const unsigned char *)data + 12, 2); /* the frame's EtherType, already big-endian */
+  sll.sll_halen = ETH_ALEN;
+  memset(sll.sll_addr, 0xff, ETH_ALEN); /* broadcast; SOCK_RAW takes the real one from the frame */
+
+  do {
+    sent = sendto(st->packet_fd, data, length, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)&sll, sizeof sll);
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0) {
+    int err = errno;
+    if (err == EBADF || err == ENOTSOCK) { /* the cached fd went bad: reopen next time */
+      close(st->packet_fd);
+      st->packet_fd = -1;
+    }
+    throw_errno(env, err, "sendto", detail);
+    return NULL;
+  }
+  if ((size_t)sent != length) {
+    throw_errno(env, EMSGSIZE, "sendto", detail);
+    return NULL;
+  }
+  return undefined_value(env);
+}
+
+/* sdNotify(state: string): boolean — sd_notify(3): false when $NOTIFY_SOCKET is unset. */
+static napi_value sd_notify(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_valuetype type;
+  size_t state_len = 0;
+  char *state = NULL;
+  const char *target;
+  size_t target_len;
+  struct sockaddr_un sa;
+  socklen_t salen;
+  int fd, err = 0;
+  ssize_t sent;
+  napi_value result;
+
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1 || napi_typeof(env, argv[0], &type) != napi_ok || type != napi_string) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "sdNotify: state must be a string");
+    return NULL;
+  }
+
+  target = getenv("NOTIFY_SOCKET");
+  if (target == NULL || target[0] == '\0') {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+  target_len = strlen(target);
+  if ((target[0] != '/' && target[0] != '@') || target_len < 2) {
+    throw_errno(env, EINVAL, "sd_notify", "NOTIFY_SOCKET must be an absolute path or an @abstract name");
+    return NULL;
+  }
+  memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  if (target[0] == '/') {
+    if (target_len >= sizeof sa.sun_path) {
+      throw_errno(env, ENAMETOOLONG, "sd_notify", "NOTIFY_SOCKET");
+      return NULL;
+    }
+    memcpy(sa.sun_path, target, target_len + 1);
+    salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + target_len + 1);
+  } else {
+    /* Abstract namespace: '@' becomes the leading NUL, and the length is exact (no trailing NUL). */
+    if (target_len > sizeof sa.sun_path) {
+      throw_errno(env, ENAMETOOLONG, "sd_notify", "NOTIFY_SOCKET");
+      return NULL;
+    }
+    memcpy(sa.sun_path, target, target_len);
+    sa.sun_path[0] = '\0';
+    salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + target_len);
+  }
+
+  if (napi_get_value_string_utf8(env, argv[0], NULL, 0, &state_len) != napi_ok) return NULL;
+  state = malloc(state_len + 1);
+  if (state == NULL) {
+    throw_errno(env, ENOMEM, "sd_notify", "state");
+    return NULL;
+  }
+  if (napi_get_value_string_utf8(env, argv[0], state, state_len + 1, &state_len) != napi_ok) {
+    free(state);
+    return NULL;
+  }
+
+  fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    err = errno;
+    free(state);
+    throw_errno(env, err, "socket", "AF_UNIX, SOCK_DGRAM");
+    return NULL;
+  }
+  do {
+    sent = sendto(fd, state, state_len, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)&sa, salen);
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0) err = errno;
+  close(fd);
+  free(state);
+  if (sent < 0) {
+    throw_errno(env, err, "sendto", target);
+    return NULL;
+  }
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
+static void finalize_state(napi_env env, void *data, void *hint) {
+  addon_state *st = data;
+  if (st == NULL) return;
+  if (st->packet_fd >= 0) close(st->packet_fd);
+  free(st);
+}
+
+NAPI_MODULE_INIT() {
+  addon_state *st = calloc(1, sizeof *st);
+  napi_property_descriptor props[] = {
+    {"sendFrame", NULL, send_frame, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"sdNotify", NULL, sd_notify, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (st == NULL) {
+    napi_throw_error(env, "ENOMEM", "tsvrrpd_native: out of memory");
+    return NULL;
+  }
+  st->packet_fd = -1;
+  if (napi_set_instance_data(env, st, finalize_state, NULL) != napi_ok) {
+    free(st);
+    return NULL;
+  }
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}

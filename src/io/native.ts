@@ -1,0 +1,75 @@
+/**
+ * Loads the native addon (native/, shared/design/ARCHITECTURE.md §2): AF_PACKET frame send and
+ * sd_notify, the two things Node cannot do. Loaded lazily on first use and cached, so code
+ * that never sends a GARP (unit tests, --check-config) never needs the binary. A missing or
+ * unloadable binary is a typed NativeAddonError, never a bare MODULE_NOT_FOUND. This module
+ * only loads and types the addon; the adapters (garp-sender.ts, sd-notify.ts) map its errors.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The addon's exports (native/src/tsvrrpd_native.c). */
+export interface NativeAddon {
+  /**
+   * Send one complete Ethernet frame (header included) out of interface `ifindex` through an
+   * AF_PACKET/SOCK_RAW socket. Throws NativeSystemError on failure (e.g. ENXIO: no such
+   * ifindex, EPERM: no CAP_NET_RAW, ENETDOWN: interface down).
+   */
+  sendFrame(ifindex: number, frame: Uint8Array): void;
+  /** sd_notify(3): send `state` to $NOTIFY_SOCKET; false when it is unset. Throws on failure. */
+  sdNotify(state: string): boolean;
+}
+
+/** What the addon throws for a failed system call. */
+export interface NativeSystemError extends Error {
+  /** errno name: 'EPERM', 'ENXIO', ... */
+  readonly code: string;
+  /** positive errno number */
+  readonly errno: number;
+  readonly syscall: string;
+}
+
+export function isNativeSystemError(e: unknown): e is NativeSystemError {
+  return e instanceof Error && typeof (e as Partial<NativeSystemError>).code === 'string' && typeof (e as Partial<NativeSystemError>).errno === 'number';
+}
+
+export type NativeAddonErrorCode = 'NATIVE_NOT_BUILT' | 'NATIVE_LOAD_FAILED';
+
+export class NativeAddonError extends Error {
+  override readonly name = 'NativeAddonError';
+  constructor(
+    readonly code: NativeAddonErrorCode,
+    message: string,
+    /** The path that was tried. */
+    readonly addonPath: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** dist/src/io/native.js → <repo>/native/build/Release/tsvrrpd_native.node */
+export const NATIVE_ADDON_PATH = path.resolve(__dirname, '..', '..', '..', 'native', 'build', 'Release', 'tsvrrpd_native.node');
+
+let cached: NativeAddon | null = null;
+
+/** Load (once) and return the addon; throws NativeAddonError when it is missing or broken. */
+export function loadNative(addonPath: string = NATIVE_ADDON_PATH): NativeAddon {
+  if (cached !== null && addonPath === NATIVE_ADDON_PATH) return cached;
+  if (!fs.existsSync(addonPath)) {
+    throw new NativeAddonError('NATIVE_NOT_BUILT', 'native addon not built: run npm install (needs g++, make, python3)', addonPath);
+  }
+  const mod: { exports: Partial<NativeAddon> } = { exports: {} };
+  try {
+    process.dlopen(mod, addonPath);
+  } catch (e: unknown) {
+    throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon failed to load from ${addonPath}: rebuild it with npm run build:native`, addonPath, { cause: e });
+  }
+  const { sendFrame, sdNotify } = mod.exports;
+  if (typeof sendFrame !== 'function' || typeof sdNotify !== 'function') {
+    throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon at ${addonPath} lacks sendFrame/sdNotify: rebuild it with npm run build:native`, addonPath);
+  }
+  const addon: NativeAddon = { sendFrame, sdNotify };
+  if (addonPath === NATIVE_ADDON_PATH) cached = addon;
+  return addon;
+}

@@ -1,0 +1,270 @@
+/**
+ * VrrpSocketFactory over `raw-socket` (shared/design/ARCHITECTURE.md §2 io/, §4.5): one raw
+ * IPv4 socket for IP protocol 112 per interface, bound to it (SO_BINDTODEVICE), joined to
+ * 224.0.0.18 on it, multicast loop off, IP_HDRINCL so we build the IP header (ipv4-header.ts)
+ * and the source can be any configured address (mcast_src_ip / unicast_src_ip). Received
+ * datagrams are parsed to ReceivedPacket; our own adverts (source in `ownAddresses`) are
+ * dropped here and never reach the core. It decides nothing about VRRP: no validation.
+ *
+ * raw-socket quirks handled here (node_modules/raw-socket/src/raw.cc, index.js):
+ * - errors carry only strerror(3) text, no errno: STRERROR_CODES maps the exact libc texts
+ *   back to errno names, the one place we read a message (there is nothing else to read);
+ * - the 'message' buffer is a slice of one receive buffer reused for every datagram: copy;
+ * - send()/recv() silently create a fresh, unconfigured socket after close(): guard send;
+ * - close() drops queued sends without calling their callbacks: reject them ourselves;
+ * - a receive error is emitted as 'error' (and a poll error also closes the socket): an
+ *   'error' listener is mandatory or Node throws.
+ */
+import { promises as fsp } from 'node:fs';
+import { endianness } from 'node:os';
+import { IPPROTO_VRRP, VRRP_MCAST_GROUP, VRRP_TTL } from '../protocol/constants';
+import { ipv4Octets } from '../protocol/ipv4';
+import type { ReceivedPacket } from '../protocol/types';
+import { TsvrrpdIoError, ioCode, type IoErrorCode } from './errors';
+import { buildIpv4Packet, parseIpv4Header } from './ipv4-header';
+import type { VrrpSocket, VrrpSocketFactory } from './ports';
+
+/** Linux socket option numbers (asm-generic/socket.h, linux/in.h). */
+const SOL_SOCKET = 1;
+const SO_BINDTODEVICE = 25;
+const IPPROTO_IP = 0;
+const IP_HDRINCL = 3;
+const IP_MULTICAST_IF = 32;
+const IP_MULTICAST_TTL = 33;
+const IP_MULTICAST_LOOP = 34;
+const IP_ADD_MEMBERSHIP = 35;
+const IP_MULTICAST_ALL = 49;
+/** IFNAMSIZ - 1. */
+const MAX_IFNAME_LEN = 15;
+
+/** The part of raw-socket's Socket we use. */
+export interface RawSocketLike {
+  send(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    address: string,
+    beforeCallback: (() => void) | null,
+    afterCallback: (error: Error | null, bytes: number) => void,
+  ): unknown;
+  setOption(level: number, option: number, value: number | Buffer, length?: number): void;
+  on(event: 'message', listener: (buffer: Buffer, source: string) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  close(): unknown;
+}
+
+/** The part of the raw-socket module we use (injectable so unit tests never load it). */
+export interface RawSocketModule {
+  createSocket(options: { protocol: number; bufferSize?: number }): RawSocketLike;
+}
+
+export interface RawVrrpSocketFactoryOptions {
+  /** Defaults to require('raw-socket'), loaded on the first open(). */
+  readonly raw?: RawSocketModule;
+  /** Defaults to /sys/class/net/<ifname>/ifindex. */
+  readonly readIfindex?: (ifname: string) => Promise<number>;
+  /** Receive-side failures (no caller to reject): report them, e.g. to the log. */
+  readonly onError?: (error: TsvrrpdIoError) => void;
+}
+
+/** glibc and musl strerror() texts of the errnos IoErrorCode knows. */
+const STRERROR_CODES: Readonly<Record<string, IoErrorCode>> = {
+  'Operation not permitted': 'EPERM',
+  'No such file or directory': 'ENOENT',
+  'Input/output error': 'EIO',
+  'I/O error': 'EIO',
+  'Permission denied': 'EACCES',
+  'Device or resource busy': 'EBUSY',
+  'Resource busy': 'EBUSY',
+  'File exists': 'EEXIST',
+  'No such device': 'ENODEV',
+  'Invalid argument': 'EINVAL',
+  'Cannot assign requested address': 'EADDRNOTAVAIL',
+  'Address not available': 'EADDRNOTAVAIL',
+  'Network is down': 'ENETDOWN',
+  'Network is unreachable': 'ENETUNREACH',
+  'Network unreachable': 'ENETUNREACH',
+  'No buffer space available': 'ENOBUFS',
+};
+
+/**
+ * The IoErrorCode of an error from raw-socket or node:fs: a Node `code`, raw-socket's
+ * strerror text, or the bare libuv status number raw-socket emits on poll errors.
+ */
+export function rawErrorCode(error: unknown): IoErrorCode {
+  if (!(error instanceof Error)) return 'UNKNOWN';
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string') return ioCode(code);
+  if (/^-?\d+$/.test(error.message)) return ioCode(Number(error.message));
+  return STRERROR_CODES[error.message] ?? 'UNKNOWN';
+}
+
+function ioError(operation: string, cause: unknown, code: IoErrorCode = rawErrorCode(cause)): TsvrrpdIoError {
+  return new TsvrrpdIoError(code, operation, { cause });
+}
+
+async function sysfsIfindex(ifname: string): Promise<number> {
+  const text = await fsp.readFile(`/sys/class/net/${ifname}/ifindex`, 'utf8');
+  const index = Number(text.trim());
+  if (!Number.isInteger(index) || index <= 0) throw new Error(`bad ifindex ${JSON.stringify(text)}`);
+  return index;
+}
+
+/** struct ip_mreqn {imr_multiaddr, imr_address, int imr_ifindex}: 12 octets, int in host order. */
+function ipMreqn(group: string, ifindex: number): Buffer {
+  const b = Buffer.alloc(12);
+  b.set(ipv4Octets(group), 0);
+  if (endianness() === 'LE') b.writeInt32LE(ifindex, 8);
+  else b.writeInt32BE(ifindex, 8);
+  return b;
+}
+
+let defaultRaw: RawSocketModule | undefined;
+function loadRawSocket(): RawSocketModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  defaultRaw ??= require('raw-socket') as RawSocketModule;
+  return defaultRaw;
+}
+
+interface PendingSend {
+  readonly reject: (e: Error) => void;
+}
+
+class RawVrrpSocket implements VrrpSocket {
+  private readonly listeners: ((packet: ReceivedPacket) => void)[] = [];
+  private readonly pending = new Set<PendingSend>();
+  private closed = false;
+
+  constructor(
+    private readonly sock: RawSocketLike,
+    private readonly ifname: string,
+    private readonly own: ReadonlySet<string>,
+    onError: (error: TsvrrpdIoError) => void,
+  ) {
+    sock.on('message', (buffer, _source) => this.receive(buffer));
+    sock.on('error', (error) => {
+      if (this.closed) return;
+      onError(ioError(`receive VRRP on ${ifname}`, error));
+    });
+  }
+
+  send(message: Uint8Array, srcIp: string, dstIp: string, ttl: number = VRRP_TTL): Promise<void> {
+    const operation = `send VRRP ${srcIp} -> ${dstIp} on ${this.ifname}`;
+    if (this.closed) return Promise.reject(new TsvrrpdIoError('EIO', `${operation} (socket closed)`));
+    let packet: Buffer;
+    try {
+      // keepalived vrrp_build_ip4(): id 0, which the kernel fills in (raw(7)).
+      const bytes = buildIpv4Packet({ src: srcIp, dst: dstIp, ttl }, message);
+      packet = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } catch (e: unknown) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const entry: PendingSend = { reject };
+      this.pending.add(entry);
+      this.sock.send(packet, 0, packet.length, dstIp, null, (error) => {
+        if (!this.pending.delete(entry)) return; // already rejected by close()
+        if (error) reject(ioError(operation, error));
+        else resolve();
+      });
+    });
+  }
+
+  onPacket(listener: (packet: ReceivedPacket) => void): void {
+    this.listeners.push(listener);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sock.close();
+    for (const p of this.pending) p.reject(new TsvrrpdIoError('EIO', `send VRRP on ${this.ifname} (socket closed)`));
+    this.pending.clear();
+  }
+
+  private receive(buffer: Buffer): void {
+    if (this.closed) return;
+    const header = parseIpv4Header(buffer);
+    if (header === null || header.protocol !== IPPROTO_VRRP) return;
+    if (this.own.has(header.src)) return; // never process our own adverts
+    const packet: ReceivedPacket = {
+      // A copy: raw-socket reuses its receive buffer for the next datagram.
+      payload: new Uint8Array(buffer.subarray(header.headerLength)),
+      srcIp: header.src,
+      dstIp: header.dst,
+      ttl: header.ttl,
+      ipTotalLength: header.totalLength,
+      ipHeaderLength: header.headerLength,
+    };
+    for (const listener of this.listeners) {
+      try {
+        listener(packet);
+      } catch (e: unknown) {
+        // A listener bug is not a receive error: get it out of raw-socket's catch.
+        process.nextTick(() => {
+          throw e;
+        });
+      }
+    }
+  }
+}
+
+export class RawVrrpSocketFactory implements VrrpSocketFactory {
+  private readonly readIfindex: (ifname: string) => Promise<number>;
+  private readonly onError: (error: TsvrrpdIoError) => void;
+
+  constructor(private readonly options: RawVrrpSocketFactoryOptions = {}) {
+    this.readIfindex = options.readIfindex ?? sysfsIfindex;
+    this.onError = options.onError ?? (() => undefined);
+  }
+
+  async open(ifname: string, opts: { readonly ownAddresses: readonly string[] }): Promise<VrrpSocket> {
+    if (ifname.length === 0 || ifname.length > MAX_IFNAME_LEN || ifname.includes('/') || ifname === '.' || ifname === '..') {
+      throw new TsvrrpdIoError('ENODEV', `open VRRP socket on ${JSON.stringify(ifname)}: not an interface name`);
+    }
+    let ifindex: number;
+    try {
+      ifindex = await this.readIfindex(ifname);
+    } catch (e: unknown) {
+      const code = rawErrorCode(e);
+      throw ioError(`find interface ${ifname}`, e, code === 'ENOENT' ? 'ENODEV' : code);
+    }
+    const raw = this.options.raw ?? loadRawSocket();
+    let sock: RawSocketLike;
+    try {
+      sock = raw.createSocket({ protocol: IPPROTO_VRRP });
+    } catch (e: unknown) {
+      throw ioError(`open raw IP protocol ${IPPROTO_VRRP} socket for ${ifname}`, e);
+    }
+    // Listen at once: a receive error before configure() ends must not throw from the emitter.
+    const socket = new RawVrrpSocket(sock, ifname, new Set(opts.ownAddresses), this.onError);
+    try {
+      configure(sock, ifname, ifindex);
+    } catch (e: unknown) {
+      socket.close();
+      throw e;
+    }
+    return socket;
+  }
+}
+
+/** The socket options, in keepalived's order (open_vrrp_send_socket/open_vrrp_read_socket). */
+function configure(sock: RawSocketLike, ifname: string, ifindex: number): void {
+  const set = (what: string, level: number, option: number, value: number | Buffer): void => {
+    try {
+      if (typeof value === 'number') sock.setOption(level, option, value);
+      else sock.setOption(level, option, value, value.length);
+    } catch (e: unknown) {
+      throw ioError(`${what} on ${ifname}`, e);
+    }
+  };
+  const name = Buffer.from(`${ifname}\0`, 'latin1');
+  set('SO_BINDTODEVICE', SOL_SOCKET, SO_BINDTODEVICE, name);
+  set('IP_HDRINCL', IPPROTO_IP, IP_HDRINCL, 1);
+  // keepalived if_setsockopt_mcast_all(): only the groups this socket joined.
+  set('IP_MULTICAST_ALL off', IPPROTO_IP, IP_MULTICAST_ALL, 0);
+  set('IP_MULTICAST_LOOP off', IPPROTO_IP, IP_MULTICAST_LOOP, 0);
+  set('IP_MULTICAST_TTL', IPPROTO_IP, IP_MULTICAST_TTL, VRRP_TTL);
+  set('IP_MULTICAST_IF', IPPROTO_IP, IP_MULTICAST_IF, ipMreqn('0.0.0.0', ifindex));
+  set(`join ${VRRP_MCAST_GROUP}`, IPPROTO_IP, IP_ADD_MEMBERSHIP, ipMreqn(VRRP_MCAST_GROUP, ifindex));
+}

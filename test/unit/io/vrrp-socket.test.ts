@@ -1,0 +1,199 @@
+/**
+ * RawVrrpSocketFactory against a fake raw-socket module (the real kernel is proved in
+ * test/integration/vrrp-socket.test.ts): the socket options and their bytes, the IP header
+ * of what we send, the own-address filter, the copy of raw-socket's reused receive buffer,
+ * and errno translation of raw-socket's strerror-only errors into TsvrrpdIoError codes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { endianness } from 'node:os';
+import { TsvrrpdIoError } from '../../../src/io/errors';
+import { buildIpv4Packet } from '../../../src/io/ipv4-header';
+import { RawVrrpSocketFactory, rawErrorCode, type RawSocketLike, type RawSocketModule } from '../../../src/io/vrrp-socket';
+import { encodeAdvert } from '../../../src/protocol/advert';
+import type { ReceivedPacket } from '../../../src/protocol/types';
+import { labFields } from '../../support/protocol-wire';
+
+interface SentCall {
+  buffer: Buffer;
+  address: string;
+  done: (error: Error | null, bytes: number) => void;
+}
+
+class FakeRawSocket extends EventEmitter implements RawSocketLike {
+  readonly options: { level: number; option: number; value: number | string; length?: number }[] = [];
+  readonly sent: SentCall[] = [];
+  closed = false;
+  failOption: { option: number; message: string } | null = null;
+
+  send(buffer: Buffer, offset: number, length: number, address: string, _before: (() => void) | null, after: (error: Error | null, bytes: number) => void): this {
+    this.sent.push({ buffer: buffer.subarray(offset, offset + length), address, done: after });
+    return this;
+  }
+
+  setOption(level: number, option: number, value: number | Buffer, length?: number): void {
+    if (this.failOption?.option === option) throw new Error(this.failOption.message);
+    const entry = { level, option, value: typeof value === 'number' ? value : value.subarray(0, length).toString('hex') };
+    this.options.push(length === undefined ? entry : { ...entry, length });
+  }
+
+  close(): this {
+    this.closed = true;
+    return this;
+  }
+}
+
+function fake(opts: { createError?: string; failOption?: { option: number; message: string } } = {}): { raw: RawSocketModule; sockets: FakeRawSocket[] } {
+  const sockets: FakeRawSocket[] = [];
+  return {
+    sockets,
+    raw: {
+      createSocket: (o) => {
+        assert.equal(o.protocol, 112);
+        if (opts.createError !== undefined) throw new Error(opts.createError);
+        const s = new FakeRawSocket();
+        s.failOption = opts.failOption ?? null;
+        sockets.push(s);
+        return s;
+      },
+    },
+  };
+}
+
+const readIfindex = async (ifname: string): Promise<number> => {
+  if (ifname === 'eth0') return 7;
+  throw Object.assign(new Error(`ENOENT: no such file or directory, open '/sys/class/net/${ifname}/ifindex'`), { code: 'ENOENT' });
+};
+
+const le = endianness() === 'LE';
+const mreqn = (group: string, ifindex: string): string => `${group}00000000${ifindex}`;
+const IFINDEX_7 = le ? '07000000' : '00000007';
+
+test('open: SO_BINDTODEVICE, IP_HDRINCL, mcast_all/loop off, TTL 255, IP_MULTICAST_IF and join 224.0.0.18 with ip_mreqn on the ifindex', async () => {
+  const { raw, sockets } = fake();
+  const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: [] });
+  assert.deepEqual(sockets[0]?.options, [
+    { level: 1, option: 25, value: Buffer.from('eth0\0').toString('hex'), length: 5 },
+    { level: 0, option: 3, value: 1 },
+    { level: 0, option: 49, value: 0 },
+    { level: 0, option: 34, value: 0 },
+    { level: 0, option: 33, value: 255 },
+    { level: 0, option: 32, value: mreqn('00000000', IFINDEX_7), length: 12 },
+    { level: 0, option: 35, value: mreqn('e0000012', IFINDEX_7), length: 12 },
+  ]);
+  s.close();
+});
+
+test('B20 send: our IP header (TTL 255, TOS 0xC0, proto 112, configured source) + the message, to dstIp; resolves after the send', async () => {
+  const { raw, sockets } = fake();
+  const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: [] });
+  const msg = encodeAdvert(labFields());
+  let resolved = false;
+  const p = s.send(msg, '10.77.0.60', '224.0.0.18').then(() => (resolved = true));
+  const call = sockets[0]?.sent[0];
+  assert.ok(call);
+  assert.equal(call.address, '224.0.0.18');
+  assert.deepEqual([...call.buffer], [...buildIpv4Packet({ src: '10.77.0.60', dst: '224.0.0.18' }, msg)]);
+  await Promise.resolve();
+  assert.equal(resolved, false, 'not before the afterCallback');
+  call.done(null, call.buffer.length);
+  await p;
+  assert.equal(resolved, true);
+
+  const q = s.send(msg, '10.77.0.1', '10.77.0.2', 1);
+  const unicast = sockets[0]?.sent[1];
+  assert.equal(unicast?.buffer[8], 1, 'unicast_ttl');
+  unicast?.done(null, 40);
+  await q;
+  s.close();
+});
+
+test('send failures reject with TsvrrpdIoError: strerror text -> code, cause kept; bad addresses are RangeError', async () => {
+  const { raw, sockets } = fake();
+  const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: [] });
+  const msg = encodeAdvert(labFields());
+  const p = s.send(msg, '10.77.0.1', '10.9.9.9');
+  const cause = new Error('Network is unreachable');
+  sockets[0]?.sent[0]?.done(cause, 0);
+  await assert.rejects(p, (e: unknown) => e instanceof TsvrrpdIoError && e.code === 'ENETUNREACH' && e.cause === cause && /10\.77\.0\.1 -> 10\.9\.9\.9 on eth0/.test(e.operation));
+  await assert.rejects(s.send(msg, '10.77.0.999', '224.0.0.18'), RangeError);
+  s.close();
+});
+
+test('close rejects queued sends (raw-socket drops them silently) and later sends; closing twice is harmless', async () => {
+  const { raw, sockets } = fake();
+  const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: [] });
+  const msg = encodeAdvert(labFields());
+  const pending = s.send(msg, '10.77.0.1', '224.0.0.18');
+  s.close();
+  s.close();
+  assert.equal(sockets[0]?.closed, true);
+  await assert.rejects(pending, (e: unknown) => e instanceof TsvrrpdIoError && e.code === 'EIO');
+  await assert.rejects(s.send(msg, '10.77.0.1', '224.0.0.18'), (e: unknown) => e instanceof TsvrrpdIoError && e.code === 'EIO');
+  assert.equal(sockets[0]?.sent.length, 1, 'nothing reaches raw-socket after close (it would reopen an unbound socket)');
+  sockets[0]?.sent[0]?.done(null, 40); // a late callback changes nothing
+});
+
+test('receive: ReceivedPacket fields from the IP header, payload copied out of the reused buffer; own sources and non-VRRP dropped', async () => {
+  const { raw, sockets } = fake();
+  const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: ['10.77.0.1', '10.77.0.60'] });
+  const got: ReceivedPacket[] = [];
+  s.onPacket((p) => got.push(p));
+  const msg = encodeAdvert(labFields());
+  const shared = Buffer.alloc(4096);
+  const deliver = (src: string, opts: { protocol?: number; ttl?: number } = {}): void => {
+    const bytes = buildIpv4Packet({ src, dst: '224.0.0.18', ...opts }, msg);
+    shared.set(bytes);
+    sockets[0]?.emit('message', shared.subarray(0, bytes.length), src);
+  };
+  deliver('10.77.0.1');
+  deliver('10.77.0.60');
+  deliver('10.77.0.2', { protocol: 113 });
+  sockets[0]?.emit('message', Buffer.from([0x45, 0, 0]), '10.77.0.2');
+  deliver('10.77.0.2', { ttl: 254 });
+  shared.fill(0xee); // raw-socket reuses its buffer for the next datagram
+  assert.equal(got.length, 1);
+  assert.deepEqual(got[0], { payload: msg, srcIp: '10.77.0.2', dstIp: '224.0.0.18', ttl: 254, ipTotalLength: 40, ipHeaderLength: 20 });
+  assert.equal(Object.getPrototypeOf(got[0]?.payload), Uint8Array.prototype, 'a plain Uint8Array, not a Buffer view');
+  s.close();
+});
+
+test('open failures are TsvrrpdIoError: no interface ENODEV, not root EPERM, a failing option closes the socket', async () => {
+  const { raw } = fake();
+  const factory = new RawVrrpSocketFactory({ raw, readIfindex });
+  const isCode = (code: string) => (e: unknown) => e instanceof TsvrrpdIoError && e.code === code;
+  await assert.rejects(factory.open('nope0', { ownAddresses: [] }), isCode('ENODEV'));
+  await assert.rejects(factory.open('../eth0', { ownAddresses: [] }), isCode('ENODEV'));
+  await assert.rejects(factory.open('averyveryverylongname', { ownAddresses: [] }), isCode('ENODEV'));
+  await assert.rejects(new RawVrrpSocketFactory({ raw: fake({ createError: 'Operation not permitted' }).raw, readIfindex }).open('eth0', { ownAddresses: [] }), isCode('EPERM'));
+  const failing = fake({ failOption: { option: 35, message: 'No such device' } });
+  await assert.rejects(new RawVrrpSocketFactory({ raw: failing.raw, readIfindex }).open('eth0', { ownAddresses: [] }), (e: unknown) => isCode('ENODEV')(e) && /join 224\.0\.0\.18 on eth0/.test((e as TsvrrpdIoError).operation));
+  assert.equal(failing.sockets[0]?.closed, true);
+});
+
+test("receive errors go to onError as TsvrrpdIoError (raw-socket's poll errors carry a bare libuv status)", async () => {
+  const { raw, sockets } = fake();
+  const errors: TsvrrpdIoError[] = [];
+  const s = await new RawVrrpSocketFactory({ raw, readIfindex, onError: (e) => errors.push(e) }).open('eth0', { ownAddresses: [] });
+  sockets[0]?.emit('error', new Error('-100'));
+  sockets[0]?.emit('error', new Error('No buffer space available'));
+  assert.deepEqual(
+    errors.map((e) => [e.code, e.operation]),
+    [
+      ['ENETDOWN', 'receive VRRP on eth0'],
+      ['ENOBUFS', 'receive VRRP on eth0'],
+    ],
+  );
+  s.close();
+});
+
+test('rawErrorCode: Node codes, glibc and musl strerror texts, libuv numbers; anything else UNKNOWN', () => {
+  assert.equal(rawErrorCode(Object.assign(new Error('x'), { code: 'EACCES' })), 'EACCES');
+  assert.equal(rawErrorCode(new Error('Cannot assign requested address')), 'EADDRNOTAVAIL');
+  assert.equal(rawErrorCode(new Error('Address not available')), 'EADDRNOTAVAIL');
+  assert.equal(rawErrorCode(new Error('Network is down')), 'ENETDOWN');
+  assert.equal(rawErrorCode(new Error('-19')), 'ENODEV');
+  assert.equal(rawErrorCode(new Error('Invalid IP address \'x\'')), 'UNKNOWN');
+  assert.equal(rawErrorCode('Network is down'), 'UNKNOWN');
+});
