@@ -2,7 +2,7 @@
 # Install what building and testing tsvrrpd needs, on a fresh Debian 12 machine as root:
 # npm dependencies (when missing or stale), the native addon (when missing or stale), and the
 # Debian packages the tests use (keepalived as the reference peer/oracle, iproute2 for network
-# namespaces, tshark to read what goes on the wire).
+# namespaces, tshark to read what goes on the wire, ping for the test client).
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +28,7 @@ need=()
 command -v keepalived >/dev/null 2>&1 || need+=(keepalived)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
+command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing ${need[*]}; run as root (or: apt-get install ${need[*]})" >&2

@@ -37,4 +37,6 @@ try {
   process.stderr.write('tsvrrpd: could not install or build (see above)\n');
   process.exit(1);
 }
-process.exitCode = require(cli).main(process.argv.slice(2));
+Promise.resolve(require(cli).main(process.argv.slice(2))).then((code) => {
+  process.exitCode = code;
+});

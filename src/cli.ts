@@ -1,7 +1,7 @@
 /**
- * The `tsvrrpd` command line: keepalived's flags with keepalived's meanings, and the exit
- * codes of `keepalived -t`. This issue's scope is the configuration front end (`-t`, `-d`);
- * the daemon itself arrives with the wire and netlink adapters.
+ * The `tsvrrpd` command line: keepalived's flags with keepalived's meanings, the exit codes of
+ * `keepalived -t`, and the daemon (VRRP only, like keepalived -P). tsvrrpd does not fork: it
+ * runs in the foreground (-n is implied), logging to stderr, as under systemd Type=simple.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,8 +11,10 @@ import { checkConfig, type CheckResult } from './config/check';
 import { renderDiagnostic, severityWord } from './config/diagnostics';
 import { nodeConfigFs } from './io/config-fs-node';
 import { nodeHostFacts } from './io/host-facts-node';
+import { startDaemon } from './runtime/run';
 
 export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
+export const DEFAULT_PID_FILE = '/run/tsvrrpd.pid';
 
 /** Exit code for usage errors (commander's own). */
 const EXIT_USAGE = 1;
@@ -36,6 +38,12 @@ interface CliOptions {
   checkConfig?: boolean;
   dumpConf?: boolean;
   configId?: string;
+  dontFork?: boolean;
+  logConsole?: boolean;
+  logDetail?: boolean;
+  pid: string;
+  vrrpPid?: string;
+  vrrp?: boolean;
 }
 
 function summary(result: CheckResult): string {
@@ -73,11 +81,17 @@ export function buildProgram(): Command {
     .option('-t, --check-config', 'check the configuration like keepalived -t and exit: 0 OK, 2 missing parameter, 4 fatal, 5 errors, 6 script security')
     .option('-d, --dump-conf', 'print the effective configuration (defaults applied) as JSON and exit')
     .option('-i, --config-id <id>', "use <id> to select '@id' configuration lines (default: short host name)")
+    .option('-n, --dont-fork', "stay in the foreground (tsvrrpd always does; accepted for keepalived's command lines)")
+    .option('-l, --log-console', 'log to the console (tsvrrpd logs to stderr)')
+    .option('-D, --log-detail', 'detailed log messages (debug level)')
+    .addOption(new Option('-p, --pid <file>', 'pid file').default(DEFAULT_PID_FILE))
+    .option('-r, --vrrp_pid <file>', "VRRP pid file (tsvrrpd is one process: the same pid is written)")
+    .option('-P, --vrrp', 'run only the VRRP subsystem (tsvrrpd always does)')
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s) });
 }
 
-export function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): number {
+export function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): number | Promise<number> {
   const program = buildProgram();
   try {
     program.parse([...argv], { from: 'user' });
@@ -87,10 +101,34 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream = proce
   }
   const opts = program.opts<CliOptions>();
   if (opts.checkConfig || opts.dumpConf) return runCheck(opts, out, err);
-  err.write('tsvrrpd: the VRRP daemon is not available in this version yet; use --check-config (-t) or --dump-conf (-d)\n');
-  return EXIT_USAGE;
+  return runDaemon(opts, err);
+}
+
+/** Run the daemon; resolves with the exit code once it has stopped. */
+function runDaemon(opts: CliOptions, err: NodeJS.WritableStream): Promise<number> {
+  if (process.getuid?.() !== 0) {
+    err.write('tsvrrpd: must run as root (it needs CAP_NET_RAW for VRRP sockets and CAP_NET_ADMIN for VIPs)\n');
+    return Promise.resolve(EXIT_USAGE);
+  }
+  const result = checkConfig({ file: path.resolve(opts.useFile), configId: opts.configId ?? defaultConfigId(), fs: nodeConfigFs, host: nodeHostFacts() });
+  for (const d of result.diagnostics) err.write(`${renderDiagnostic(d)}\n`);
+  if (result.exitCode !== 0 || result.config === null) {
+    err.write(`tsvrrpd: configuration has errors, not starting (exit ${result.exitCode || 1})\n`);
+    return Promise.resolve(result.exitCode || 1);
+  }
+  return startDaemon(result.config, { detail: opts.logDetail === true, pidFiles: [opts.pid, ...(opts.vrrpPid ? [opts.vrrpPid] : [])] });
+}
+
+export function mainAsync(argv: readonly string[]): Promise<number> {
+  try {
+    return Promise.resolve(main(argv));
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void mainAsync(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,0 +1,62 @@
+/**
+ * Starts the daemon on the real system: the adapters (raw VRRP sockets, netlink, the native
+ * GARP sender), the logger, sd_notify, and the signals. SIGTERM/SIGINT stop it cleanly
+ * (priority-0 adverts from every MASTER, VIPs removed) and the process exits 0.
+ */
+import type { Config } from '../config/model';
+import { Daemon } from '../daemon';
+import { RawVrrpSocketFactory } from '../io/vrrp-socket';
+import { NetlinkAddressManager, NetlinkLinkWatcher } from '../io/netlink';
+import { PacketGarpSender } from '../io/garp-sender';
+import { notifyReady, notifyStopping } from '../io/sd-notify';
+import { createLogger, type Logger } from './logger';
+
+export interface RunOptions {
+  readonly detail: boolean;
+  readonly pidFiles: readonly string[];
+}
+
+function tryNotify(log: Logger, fn: () => boolean): void {
+  try {
+    fn();
+  } catch (e) {
+    log.warn(`sd_notify failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Resolves with the exit code once the daemon has stopped. */
+export async function startDaemon(config: Config, opts: RunOptions): Promise<number> {
+  const log = createLogger({ detail: opts.detail });
+  log.info('Starting tsvrrpd (VRRP)');
+  const addresses = new NetlinkAddressManager();
+  const links = await NetlinkLinkWatcher.open();
+  const daemon = new Daemon(
+    config,
+    { sockets: new RawVrrpSocketFactory({ onError: (e) => log.error(`VRRP socket: ${e.message}`) }), addresses, garp: new PacketGarpSender(), links },
+    log,
+    { pidFiles: opts.pidFiles },
+  );
+  let done: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (done = resolve));
+  const stop = (signal: string): void => {
+    log.info(`Received ${signal}, stopping`);
+    tryNotify(log, notifyStopping);
+    void daemon.stop().then(() => {
+      addresses.close();
+      log.info('Stopped tsvrrpd');
+      done(0);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  try {
+    await daemon.start();
+  } catch (e) {
+    log.error(`start-up failed: ${e instanceof Error ? e.message : String(e)}`);
+    await daemon.stop();
+    addresses.close();
+    return 1;
+  }
+  tryNotify(log, notifyReady);
+  return finished;
+}
