@@ -82,7 +82,7 @@ export class Daemon {
         this.log.error(`(${inst.name}) interface ${ifname} has no IPv4 address to send from - skipping`);
         continue;
       }
-      const params = toInstanceParams(inst, source);
+      const params = toInstanceParams(inst, source, this.config.global.startupDelayUs);
       const core = new VrrpInstance(params, { unicast: params.unicastPeers.length > 0 });
       const executor = new ActionExecutor(inst, params, { socket, addresses: this.adapters.addresses, garp: this.adapters.garp, log: this.log });
       const driver = new InstanceDriver(core, executor, monotonicClock);

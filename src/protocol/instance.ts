@@ -44,6 +44,8 @@ interface BackupEntry {
 
 export class VrrpInstance implements VrrpCore {
   private current: VrrpState = 'INIT';
+  /** When a delayed start-up (vrrp_startup_delay) ends; null when none is pending. */
+  private startupAtUs: number | null = null;
   /** keepalived 2.2.7 lowers this to 254 on an owner conflict (vrrp_state_master_rx()). */
   private basePriority: number;
   private effective: number;
@@ -114,6 +116,7 @@ export class VrrpInstance implements VrrpCore {
   }
 
   nextDeadlineUs(): number | null {
+    if (this.current === 'INIT') return this.startupAtUs;
     if (this.current === 'BACKUP') return this.timers.downAtUs;
     return this.current === 'MASTER' ? this.timers.nextMasterUs() : null;
   }
@@ -138,9 +141,21 @@ export class VrrpInstance implements VrrpCore {
   // ---- events ----
 
   private onStartup(nowUs: number): Action[] {
-    if (this.current !== 'INIT') return [];
+    if (this.current !== 'INIT' || this.startupAtUs !== null) return [];
     // RFC 3768 checklist D5 / keepalived vrrp_init_state(): drop VIPs a previous run left behind.
     const actions: Action[] = [{ type: 'RemoveVips' }];
+    if (this.params.startupDelayUs > 0) {
+      // keepalived vrrp_startup_delay: hold in INIT (adverts ignored) until the delay is over.
+      this.startupAtUs = nowUs + this.params.startupDelayUs;
+      actions.push({ type: 'Log', level: 'info', message: `Delaying startup for ${this.params.startupDelayUs / 1_000_000} seconds` });
+      return actions;
+    }
+    return [...actions, ...this.initialState(nowUs)];
+  }
+
+  /** The state an instance starts in (after any startup delay). */
+  private initialState(nowUs: number): Action[] {
+    const actions: Action[] = [];
     if (this.selfFaulted || (this.policy !== null && !this.policy.mayLeaveFault(this))) {
       actions.push(...this.enterFault(true));
     } else if (this.startsAsMaster() && (this.policy?.mayBecomeMaster(this) ?? true)) {
@@ -171,6 +186,10 @@ export class VrrpInstance implements VrrpCore {
     if (due === null) return [];
     // ARCHITECTURE.md §1: a timer that fires early is treated as on time.
     const t = Math.max(nowUs, due);
+    if (this.current === 'INIT') {
+      this.startupAtUs = null;
+      return this.initialState(t);
+    }
     if (this.current === 'BACKUP') return this.masterDownExpired(t);
     return this.masterTimers(t);
   }

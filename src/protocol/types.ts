@@ -77,6 +77,8 @@ export interface InstanceParams {
   readonly skipCheckAdvAddr: boolean;
   readonly downTimerAdverts: number;
   readonly garp: GarpSchedule;
+  /** keepalived vrrp_startup_delay: stay in INIT (adverts ignored) this long after Startup. */
+  readonly startupDelayUs: number;
 }
 
 export type Event =

@@ -12,7 +12,7 @@ export function configuredSourceIp(inst: ConfigInstance): string | null {
   return inst.unicastSrcIp ?? inst.mcastSrcIp;
 }
 
-export function toInstanceParams(inst: ConfigInstance, sourceIp: string): InstanceParams {
+export function toInstanceParams(inst: ConfigInstance, sourceIp: string, startupDelayUs = 0): InstanceParams {
   return {
     name: inst.name,
     vrid: inst.vrid,
@@ -30,6 +30,7 @@ export function toInstanceParams(inst: ConfigInstance, sourceIp: string): Instan
     higherPrioSendAdvert: inst.higherPrioSendAdvert,
     skipCheckAdvAddr: inst.skipCheckAdvAddr,
     downTimerAdverts: inst.downTimerAdverts,
+    startupDelayUs,
     garp: {
       masterRepeat: inst.garp.masterRepeat,
       masterDelayUs: inst.garp.masterDelaySec * US_PER_SEC,

@@ -35,6 +35,7 @@ export function labInstanceParams(overrides: Partial<InstanceParams> = {}): Inst
     skipCheckAdvAddr: false,
     downTimerAdverts: 3,
     garp: LAB_GARP,
+    startupDelayUs: 0,
     ...overrides,
   };
 }

@@ -153,3 +153,19 @@ test('before Startup (INIT): adverts and DeadlineReached are ignored; a second S
   assert.deepEqual(inst.handle({ type: 'Startup' }, 10), []);
   assert.equal(inst.nextDeadlineUs(), MDI_100);
 });
+
+test('keepalived vrrp_startup_delay: INIT ignores adverts for the delay, then BACKUP with a full Master_Down', () => {
+  const inst = new VrrpInstance(labParams({ startupDelayUs: 10 * SEC }));
+  const start = inst.handle({ type: 'Startup' }, 0);
+  assert.deepEqual(core(start), ['RemoveVips']);
+  assert.deepEqual(logs(start), ['Delaying startup for 10 seconds']);
+  assert.equal(inst.state, 'INIT');
+  assert.equal(inst.nextDeadlineUs(), 10 * SEC);
+  // A better master's advert during the delay is ignored (keepalived vrrp_dispatcher_read()).
+  assert.deepEqual(core(inst.handle(advertFrom('10.77.0.1', 200), 5 * SEC)), []);
+  assert.equal(inst.state, 'INIT');
+  const after = inst.handle({ type: 'DeadlineReached' }, 10 * SEC);
+  assert.equal(inst.state, 'BACKUP');
+  assert.deepEqual(logs(after), ['(VI_1) Entering BACKUP STATE (init)']);
+  assert.equal(inst.nextDeadlineUs(), 10 * SEC + MDI_100);
+});
