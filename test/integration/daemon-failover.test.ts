@@ -11,6 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { exited, have, sh, sleep, waitFor } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -18,7 +19,6 @@ const ID = process.pid;
 const SW = `tsv-df-sw-${ID}`;
 const NODES = { a: { ns: `tsv-df-a-${ID}`, ip: '10.77.0.1', prio: 150 }, b: { ns: `tsv-df-b-${ID}`, ip: '10.77.0.2', prio: 100 }, c: { ns: `tsv-df-c-${ID}`, ip: '10.77.0.50', prio: 0 } };
 const VIP = '10.77.0.100';
-const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const addon = fs.existsSync(path.join(ROOT, 'native', 'build', 'Release', 'tsvrrpd_native.node'));
 const skip = process.getuid?.() !== 0 ? 'needs root' : !have('tshark') ? 'needs tshark' : !addon ? 'needs the native addon (npm ci)' : false;
 
@@ -26,18 +26,6 @@ let dir = '';
 let tshark: ChildProcess | null = null;
 const daemons = new Map<'a' | 'b', ChildProcess>();
 
-function sh(args: string[]): void {
-  const r = spawnSync(args[0] as string, args.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 function hasVip(node: 'a' | 'b'): boolean {
   return spawnSync('ip', ['-n', NODES[node].ns, '-4', '-o', 'addr', 'show', 'dev', 'eth0'], { encoding: 'utf8' }).stdout.includes(` ${VIP}/`);
 }
@@ -62,9 +50,6 @@ function startDaemon(node: 'a' | 'b'): ChildProcess {
 }
 function daemonPid(node: 'a' | 'b'): number {
   return Number(fs.readFileSync(path.join(dir, `${node}.pid`), 'utf8').trim());
-}
-function exited(p: ChildProcess): Promise<number | null> {
-  return p.exitCode !== null || p.signalCode !== null ? Promise.resolve(p.exitCode) : new Promise((r) => p.once('exit', (code) => r(code)));
 }
 
 interface WireAdvert {

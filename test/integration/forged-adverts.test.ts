@@ -15,6 +15,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { exited, have, sh, sleep, waitFor } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -30,7 +31,6 @@ type Daemon = 'a' | 'b';
 const VIP = '10.77.0.100';
 const FORGED_SRC = '10.77.0.60';
 const MDI_DUT = 3 + (256 - NODES.a.prio) / 256;
-const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const addon = fs.existsSync(path.join(ROOT, 'native', 'build', 'Release', 'tsvrrpd_native.node'));
 const skip = process.getuid?.() !== 0 ? 'needs root' : !have('tshark') ? 'needs tshark' : !addon ? 'needs the native addon (npm ci)' : false;
 
@@ -81,18 +81,6 @@ function dutAdverts(from = 0): Row[] {
 
 // ---- helpers (the daemon-failover.test.ts pattern) ----
 
-function sh(args: string[]): void {
-  const r = spawnSync(args[0] as string, args.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 function hasVip(node: Daemon): boolean {
   return spawnSync('ip', ['-n', NODES[node].ns, '-4', '-o', 'addr', 'show', 'dev', 'eth0'], { encoding: 'utf8' }).stdout.includes(` ${VIP}/`);
 }
@@ -122,9 +110,6 @@ function startDaemon(node: Daemon): ChildProcess {
 }
 function daemonPid(node: Daemon): number {
   return Number(fs.readFileSync(path.join(dir, `${node}.pid`), 'utf8').trim());
-}
-function exited(p: ChildProcess): Promise<number | null> {
-  return p.exitCode !== null || p.signalCode !== null ? Promise.resolve(p.exitCode) : new Promise((r) => p.once('exit', (code) => r(code)));
 }
 function logText(node: Daemon): string {
   try {

@@ -13,6 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { exited, have, sh, sleep, waitFor } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -25,7 +26,6 @@ const VIP = '10.77.0.100';
 /** RFC 3768 §6.1 Master_Down_Interval for advert_int 1, in ms; deadlines add a few seconds. */
 const mdiMs = (prio: number): number => (3 + (256 - prio) / 256) * 1000;
 const SLACK = 3_000;
-const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const addon = fs.existsSync(path.join(ROOT, 'native', 'build', 'Release', 'tsvrrpd_native.node'));
 const skip =
   process.getuid?.() !== 0 ? 'needs root' : !have('tshark') || !have('keepalived') ? 'needs tshark and keepalived (scripts/setup.sh)' : !addon ? 'needs the native addon (npm ci)' : false;
@@ -40,18 +40,6 @@ let runSeq = 0;
 /** How many times each node was stopped while holding the VIP (each must send one priority 0). */
 const masterStops: Record<Node, number> = { t: 0, k: 0 };
 
-function sh(args: string[]): void {
-  const r = spawnSync(args[0] as string, args.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${logsForFailure()}`);
-    await sleep(20);
-  }
-}
 /** Poll `cond` for `ms`: it must hold at every sample. */
 async function holdsFor(what: string, cond: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -69,9 +57,6 @@ function assertOnlyMaster(master: Node, when: string): void {
   const k = hasVip('k');
   assert.equal(Number(t) + Number(k), 1, `${when}: exactly one node holds the VIP (tsvrrpd ${t}, keepalived ${k})\n${logsForFailure()}`);
   assert.ok(master === 't' ? t : k, `${when}: ${master === 't' ? 'tsvrrpd' : 'keepalived'} holds the VIP`);
-}
-function exited(p: ChildProcess): Promise<void> {
-  return p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', () => r()));
 }
 function alive(pid: number): boolean {
   try {

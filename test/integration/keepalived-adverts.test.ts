@@ -7,7 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,9 +15,9 @@ import { decodeAdvert, encodeAdvert } from '../../src/protocol/advert';
 import { internetChecksum } from '../../src/protocol/checksum';
 import { validateAdvert } from '../../src/protocol/validate';
 import { labInstanceParams } from '../support/lab';
+import { exited, have, sh, sleep, waitFor } from '../support/netns';
 
 const NS = `tsv-ka-${process.pid}`;
-const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const skip = process.getuid?.() !== 0 ? 'needs root for network namespaces' : !have('keepalived') || !have('tshark') ? 'needs keepalived and tshark (scripts/setup.sh)' : false;
 const VIPS = ['10.77.0.100', '10.77.0.101', '10.77.0.102'];
 const PASSWORD = 's3cr3t';
@@ -25,24 +25,9 @@ const PASSWORD = 's3cr3t';
 let dir = '';
 let frames: Uint8Array[] = [];
 
-function sh(args: string[]): void {
-  const r = spawnSync(args[0] as string, args.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-}
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
-function exited(p: ChildProcess): Promise<void> {
-  return p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', () => r()));
-}
 
 /** The frames of a capture file, from `tshark -x` hex dumps. */
 function readFrames(pcap: string): Uint8Array[] {

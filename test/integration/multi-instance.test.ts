@@ -12,6 +12,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { exited, have, sh, sleep, waitFor } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -27,7 +28,6 @@ const BRIDGE: Record<Dev, string> = { eth0: 'br0', eth1: 'br1' };
 /** RFC 3768 §6.1 Master_Down_Interval for advert_int 1 and priority 100, in ms, plus slack. */
 const MDI_100 = (3 + 156 / 256) * 1000;
 const SLACK = 3_000;
-const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const addon = fs.existsSync(path.join(ROOT, 'native', 'build', 'Release', 'tsvrrpd_native.node'));
 const skip = process.getuid?.() !== 0 ? 'needs root' : !have('tshark') ? 'needs tshark' : !addon ? 'needs the native addon (npm ci)' : false;
 
@@ -37,26 +37,11 @@ const procs = new Set<ChildProcess>();
 const running = new Map<Node, ChildProcess>();
 let scenario = '';
 
-function sh(args: string[]): void {
-  const r = spawnSync(args[0] as string, args.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const logFile = (node: Node): string => path.join(dir, `${scenario}-${node}.log`);
 const readLog = (node: Node): string => (fs.existsSync(logFile(node)) ? fs.readFileSync(logFile(node), 'utf8') : '');
 const logs = (): string => (['a', 'b'] as const).map((n) => `--- tsvrrpd ${n.toUpperCase()} (${scenario}) ---\n${readLog(n)}`).join('\n');
-async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${logs()}`);
-    await sleep(20);
-  }
-}
 function hasVip(node: Node, dev: Dev, vip: string): boolean {
   return spawnSync('ip', ['-n', NODES[node].ns, '-4', '-o', 'addr', 'show', 'dev', dev], { encoding: 'utf8' }).stdout.includes(` ${vip}/`);
-}
-function exited(p: ChildProcess): Promise<void> {
-  return p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', () => r()));
 }
 
 /** Samples conditions in the background (while other waits run) and remembers every violation. */

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { encodeAdvert } from '../../src/protocol/advert';
 import { labFields } from '../support/protocol-wire';
 import type { PeerMessage, PeerRequest } from './vrrp-socket-peer';
+import { exited, have, sh, sleep, waitFor } from '../support/netns';
 
 const NS_A = `tsv-vs-a-${process.pid}`;
 const NS_B = `tsv-vs-b-${process.pid}`;
@@ -25,32 +26,15 @@ const B_IP = '10.77.0.2';
 const VIP = '10.77.0.100';
 const GROUP = '224.0.0.18';
 const PEER = path.join(__dirname, 'vrrp-socket-peer.js');
-const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const skip = process.getuid?.() !== 0 ? 'needs root for network namespaces' : !have('keepalived') || !have('tshark') ? 'needs keepalived and tshark (scripts/setup.sh)' : false;
 
 type Packet = Extract<PeerMessage, { ev: 'packet' }>;
 type Reply = Exclude<PeerMessage, { ev: 'packet' }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
-function sh(args: string[]): string {
-  const r = spawnSync(args[0] as string, args.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
-function exited(p: ChildProcess): Promise<void> {
-  return p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', () => r()));
-}
 
 /** SIGTERM (or `signal`), then SIGKILL if it is still there after `graceMs`. */
 async function stop(p: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM', graceMs = 2_000): Promise<void> {
