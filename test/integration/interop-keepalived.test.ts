@@ -13,7 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exited, have, sh, sleep, waitFor } from '../support/netns';
+import { buildBridgeLan, exited, have, sleep, waitFor } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -196,19 +196,7 @@ function assertNoComplaints(s: Scenario): void {
 before(async () => {
   if (skip) return;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsv-ik-'));
-  for (const ns of [SW, NODES.t.ns, NODES.k.ns]) {
-    spawnSync('ip', ['netns', 'del', ns]);
-    sh(['ip', 'netns', 'add', ns]);
-    sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-  }
-  sh(['ip', '-n', SW, 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0']);
-  sh(['ip', '-n', SW, 'link', 'set', 'br0', 'up']);
-  for (const [name, n] of Object.entries(NODES)) {
-    sh(['ip', '-n', SW, 'link', 'add', `sw${name}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', n.ns]);
-    sh(['ip', '-n', SW, 'link', 'set', `sw${name}`, 'master', 'br0', 'up']);
-    sh(['ip', '-n', n.ns, 'addr', 'add', `${n.ip}/24`, 'dev', 'eth0']);
-    sh(['ip', '-n', n.ns, 'link', 'set', 'eth0', 'up']);
-  }
+  buildBridgeLan(SW, NODES);
 });
 
 after(async () => {

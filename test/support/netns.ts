@@ -34,3 +34,29 @@ export function exited(p: ChildProcess): Promise<number | null> {
   if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve(p.exitCode);
   return new Promise((r) => p.once('exit', (code) => r(code)));
 }
+
+export interface LanNode {
+  readonly ns: string;
+  readonly ip: string;
+}
+
+/**
+ * A LAN: namespace `sw` holds bridge br0 (multicast snooping off, so VRRP multicast reaches
+ * every port); each node gets its own namespace whose eth0 (address ip/24) is a port of br0,
+ * named sw<key> on the bridge side. Namespaces left by an earlier run are replaced.
+ */
+export function buildBridgeLan(sw: string, nodes: Readonly<Record<string, LanNode>>): void {
+  for (const ns of [sw, ...Object.values(nodes).map((n) => n.ns)]) {
+    spawnSync('ip', ['netns', 'del', ns]);
+    sh(['ip', 'netns', 'add', ns]);
+    sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  }
+  sh(['ip', '-n', sw, 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0']);
+  sh(['ip', '-n', sw, 'link', 'set', 'br0', 'up']);
+  for (const [name, n] of Object.entries(nodes)) {
+    sh(['ip', '-n', sw, 'link', 'add', `sw${name}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', n.ns]);
+    sh(['ip', '-n', sw, 'link', 'set', `sw${name}`, 'master', 'br0', 'up']);
+    sh(['ip', '-n', n.ns, 'addr', 'add', `${n.ip}/24`, 'dev', 'eth0']);
+    sh(['ip', '-n', n.ns, 'link', 'set', 'eth0', 'up']);
+  }
+}
