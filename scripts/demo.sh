@@ -80,7 +80,7 @@ stop_ping() {
   say "client ping every 0.1 s meanwhile: $got of $sent answered; longest silence between answers ${gap} s."
 }
 start_daemon() {  # start_daemon NODE NS CONF: background tsvrrpd; sets PID_<NODE>
-  ip netns exec "$2" "$(command -v node)" dist/src/cli.js -n -l -f "$3" -p "$DIR/$1.pid" >>"$DIR/$1.log" 2>&1 &
+  ip netns exec "$2" "$(command -v node)" dist/src/cli.js -n -l -G -f "$3" -p "$DIR/$1.pid" >>"$DIR/$1.log" 2>&1 &
   printf -v "PID_$1" '%s' $!
 }
 log_lines() {  # log_lines NODE FROM_LINE: the daemon's state lines since FROM_LINE

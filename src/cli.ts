@@ -6,12 +6,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkConfig, type CheckResult } from './config/check';
 import { renderDiagnostic, severityWord } from './config/diagnostics';
 import { nodeConfigFs } from './io/config-fs-node';
 import { nodeHostFacts } from './io/host-facts-node';
 import { startDaemon } from './runtime/run';
+import { facilityFromOption, LOG_DAEMON, SyslogWriter } from './io/syslog';
 
 export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
 export const DEFAULT_PID_FILE = '/run/tsvrrpd.pid';
@@ -41,6 +42,8 @@ interface CliOptions {
   dontFork?: boolean;
   logConsole?: boolean;
   logDetail?: boolean;
+  logFacility?: number;
+  syslog: boolean;
   pid: string;
   vrrpPid?: string;
   vrrp?: boolean;
@@ -71,6 +74,12 @@ function runCheck(opts: CliOptions, out: NodeJS.WritableStream, err: NodeJS.Writ
   return result.exitCode;
 }
 
+function parseFacility(value: string): number {
+  const n = Number(value);
+  if (!/^[0-7]$/.test(value)) throw new InvalidArgumentError('must be 0..7 (LOG_LOCAL0..LOG_LOCAL7)');
+  return n;
+}
+
 export function buildProgram(): Command {
   return new Command()
     .name('tsvrrpd')
@@ -82,8 +91,10 @@ export function buildProgram(): Command {
     .option('-d, --dump-conf', 'print the effective configuration (defaults applied) as JSON and exit')
     .option('-i, --config-id <id>', "use <id> to select '@id' configuration lines (default: short host name)")
     .option('-n, --dont-fork', "stay in the foreground (tsvrrpd always does; accepted for keepalived's command lines)")
-    .option('-l, --log-console', 'log to the console (tsvrrpd logs to stderr)')
+    .option('-l, --log-console', 'also log to the console (stderr)')
     .option('-D, --log-detail', 'detailed log messages (debug level)')
+    .addOption(new Option('-S, --log-facility <0-7>', 'log to syslog facility LOG_LOCAL<0-7> (default LOG_DAEMON)').argParser(parseFacility))
+    .option('-G, --no-syslog', "don't log via syslog")
     .addOption(new Option('-p, --pid <file>', 'pid file').default(DEFAULT_PID_FILE))
     .option('-r, --vrrp_pid <file>', "VRRP pid file (tsvrrpd is one process: the same pid is written)")
     .option('-P, --vrrp', 'run only the VRRP subsystem (tsvrrpd always does)')
@@ -116,7 +127,13 @@ function runDaemon(opts: CliOptions, err: NodeJS.WritableStream): Promise<number
     err.write(`tsvrrpd: configuration has errors, not starting (exit ${result.exitCode || 1})\n`);
     return Promise.resolve(result.exitCode || 1);
   }
-  return startDaemon(result.config, { detail: opts.logDetail === true, pidFiles: [opts.pid, ...(opts.vrrpPid ? [opts.vrrpPid] : [])] });
+  const syslog = opts.syslog ? new SyslogWriter(opts.logFacility === undefined ? LOG_DAEMON : facilityFromOption(opts.logFacility)) : null;
+  return startDaemon(result.config, {
+    detail: opts.logDetail === true,
+    console: opts.logConsole === true,
+    syslog,
+    pidFiles: [opts.pid, ...(opts.vrrpPid ? [opts.vrrpPid] : [])],
+  });
 }
 
 export function mainAsync(argv: readonly string[]): Promise<number> {

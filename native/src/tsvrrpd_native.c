@@ -4,6 +4,7 @@
  *   sendFrame(ifindex, frame)  one complete Ethernet frame out of an interface through an
  *                              AF_PACKET/SOCK_RAW socket (the gratuitous ARPs of reference B12);
  *   sdNotify(state)            one sd_notify(3) datagram to $NOTIFY_SOCKET.
+ *   sendDatagram(sock, msg)    one datagram to a unix socket (syslog's /dev/log).
  *
  * It must never hold protocol logic, build frames, or decide anything: the frame comes fully
  * built from src/protocol/garp.ts and policy lives in the src/io adapters. A system failure
@@ -183,87 +184,128 @@ static napi_value send_frame(napi_env env, napi_callback_info info) {
   return undefined_value(env);
 }
 
-/* sdNotify(state: string): boolean — sd_notify(3): false when $NOTIFY_SOCKET is unset. */
-static napi_value sd_notify(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_valuetype type;
-  size_t state_len = 0;
-  char *state = NULL;
-  const char *target;
-  size_t target_len;
+/*
+ * One datagram to a unix socket: `target` is an absolute path or an @abstract name. Used by
+ * sd_notify(3) ($NOTIFY_SOCKET) and syslog(3)'s transport (/dev/log). Returns 0 or throws.
+ */
+static int send_unix_datagram(napi_env env, const char *target, const char *data, size_t len, const char *what) {
+  size_t target_len = strlen(target);
   struct sockaddr_un sa;
   socklen_t salen;
   int fd, err = 0;
   ssize_t sent;
-  napi_value result;
 
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 1 || napi_typeof(env, argv[0], &type) != napi_ok || type != napi_string) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "sdNotify: state must be a string");
-    return NULL;
-  }
-
-  target = getenv("NOTIFY_SOCKET");
-  if (target == NULL || target[0] == '\0') {
-    napi_get_boolean(env, false, &result);
-    return result;
-  }
-  target_len = strlen(target);
   if ((target[0] != '/' && target[0] != '@') || target_len < 2) {
-    throw_errno(env, EINVAL, "sd_notify", "NOTIFY_SOCKET must be an absolute path or an @abstract name");
-    return NULL;
+    throw_errno(env, EINVAL, what, "the socket must be an absolute path or an @abstract name");
+    return -1;
   }
   memset(&sa, 0, sizeof sa);
   sa.sun_family = AF_UNIX;
   if (target[0] == '/') {
     if (target_len >= sizeof sa.sun_path) {
-      throw_errno(env, ENAMETOOLONG, "sd_notify", "NOTIFY_SOCKET");
-      return NULL;
+      throw_errno(env, ENAMETOOLONG, what, target);
+      return -1;
     }
     memcpy(sa.sun_path, target, target_len + 1);
     salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + target_len + 1);
   } else {
     /* Abstract namespace: '@' becomes the leading NUL, and the length is exact (no trailing NUL). */
     if (target_len > sizeof sa.sun_path) {
-      throw_errno(env, ENAMETOOLONG, "sd_notify", "NOTIFY_SOCKET");
-      return NULL;
+      throw_errno(env, ENAMETOOLONG, what, target);
+      return -1;
     }
     memcpy(sa.sun_path, target, target_len);
     sa.sun_path[0] = '\0';
     salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + target_len);
   }
-
-  if (napi_get_value_string_utf8(env, argv[0], NULL, 0, &state_len) != napi_ok) return NULL;
-  state = malloc(state_len + 1);
-  if (state == NULL) {
-    throw_errno(env, ENOMEM, "sd_notify", "state");
-    return NULL;
-  }
-  if (napi_get_value_string_utf8(env, argv[0], state, state_len + 1, &state_len) != napi_ok) {
-    free(state);
-    return NULL;
-  }
-
   fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    err = errno;
-    free(state);
-    throw_errno(env, err, "socket", "AF_UNIX, SOCK_DGRAM");
-    return NULL;
+    throw_errno(env, errno, "socket", "AF_UNIX, SOCK_DGRAM");
+    return -1;
   }
   do {
-    sent = sendto(fd, state, state_len, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)&sa, salen);
+    sent = sendto(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)&sa, salen);
   } while (sent < 0 && errno == EINTR);
   if (sent < 0) err = errno;
   close(fd);
-  free(state);
   if (sent < 0) {
     throw_errno(env, err, "sendto", target);
+    return -1;
+  }
+  return 0;
+}
+
+/* A JS string argument as a malloc'd UTF-8 buffer (caller frees), or NULL after throwing. */
+static char *string_arg(napi_env env, napi_value v, size_t *len, const char *what) {
+  napi_valuetype type;
+  char *buf;
+  if (napi_typeof(env, v, &type) != napi_ok || type != napi_string) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
     return NULL;
   }
+  if (napi_get_value_string_utf8(env, v, NULL, 0, len) != napi_ok) return NULL;
+  buf = malloc(*len + 1);
+  if (buf == NULL) {
+    throw_errno(env, ENOMEM, "malloc", what);
+    return NULL;
+  }
+  if (napi_get_value_string_utf8(env, v, buf, *len + 1, len) != napi_ok) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+/* sdNotify(state: string): boolean — sd_notify(3): false when $NOTIFY_SOCKET is unset. */
+static napi_value sd_notify(napi_env env, napi_callback_info info) {
+  size_t argc = 1, len = 0;
+  napi_value argv[1], result;
+  const char *target;
+  char *state;
+  int rc;
+
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "sdNotify: state must be a string");
+    return NULL;
+  }
+  target = getenv("NOTIFY_SOCKET");
+  if (target == NULL || target[0] == '\0') {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+  state = string_arg(env, argv[0], &len, "sdNotify: state must be a string");
+  if (state == NULL) return NULL;
+  rc = send_unix_datagram(env, target, state, len, "sd_notify");
+  free(state);
+  if (rc != 0) return NULL;
   napi_get_boolean(env, true, &result);
   return result;
+}
+
+/* sendDatagram(socket: string, message: string): void — e.g. a syslog line to /dev/log. */
+static napi_value send_datagram(napi_env env, napi_callback_info info) {
+  size_t argc = 2, tlen = 0, mlen = 0;
+  napi_value argv[2];
+  char *target, *message;
+  int rc;
+
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 2) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "sendDatagram: (socket, message) strings");
+    return NULL;
+  }
+  target = string_arg(env, argv[0], &tlen, "sendDatagram: socket must be a string");
+  if (target == NULL) return NULL;
+  message = string_arg(env, argv[1], &mlen, "sendDatagram: message must be a string");
+  if (message == NULL) {
+    free(target);
+    return NULL;
+  }
+  rc = send_unix_datagram(env, target, message, mlen, "sendDatagram");
+  free(target);
+  free(message);
+  return rc == 0 ? undefined_value(env) : NULL;
 }
 
 static void finalize_state(napi_env env, void *data, void *hint) {
@@ -278,6 +320,7 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
     {"sendFrame", NULL, send_frame, NULL, NULL, NULL, napi_enumerable, NULL},
     {"sdNotify", NULL, sd_notify, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"sendDatagram", NULL, send_datagram, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (st == NULL) {
     napi_throw_error(env, "ENOMEM", "tsvrrpd_native: out of memory");

@@ -18,6 +18,8 @@ export interface NativeAddon {
   sendFrame(ifindex: number, frame: Uint8Array): void;
   /** sd_notify(3): send `state` to $NOTIFY_SOCKET; false when it is unset. Throws on failure. */
   sdNotify(state: string): boolean;
+  /** One datagram to a unix socket (absolute path or @abstract), e.g. a syslog line to /dev/log. */
+  sendDatagram(socket: string, message: string): void;
 }
 
 /** What the addon throws for a failed system call. */
@@ -65,11 +67,11 @@ export function loadNative(addonPath: string = NATIVE_ADDON_PATH): NativeAddon {
   } catch (e: unknown) {
     throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon failed to load from ${addonPath}: rebuild it with npm run build:native`, addonPath, { cause: e });
   }
-  const { sendFrame, sdNotify } = mod.exports;
-  if (typeof sendFrame !== 'function' || typeof sdNotify !== 'function') {
-    throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon at ${addonPath} lacks sendFrame/sdNotify: rebuild it with npm run build:native`, addonPath);
+  const { sendFrame, sdNotify, sendDatagram } = mod.exports;
+  if (typeof sendFrame !== 'function' || typeof sdNotify !== 'function' || typeof sendDatagram !== 'function') {
+    throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon at ${addonPath} lacks sendFrame/sdNotify/sendDatagram: rebuild it with npm run build:native`, addonPath);
   }
-  const addon: NativeAddon = { sendFrame, sdNotify };
+  const addon: NativeAddon = { sendFrame, sdNotify, sendDatagram };
   if (addonPath === NATIVE_ADDON_PATH) cached = addon;
   return addon;
 }

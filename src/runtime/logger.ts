@@ -1,8 +1,10 @@
 /**
- * Logging with winston in the form operators grep keepalived's logs for:
+ * Logging in the form operators grep keepalived's logs for: to syslog (keepalived's default;
+ * `-S` facility, `-G` off) and, with `-l`, to the console through winston as
  * `<ISO time> tsvrrpd[<pid>]: (VI_1) Entering MASTER STATE`. `-D` (detail) adds debug lines.
  */
 import winston from 'winston';
+import type { SyslogWriter } from '../io/syslog';
 
 export interface Logger {
   info(message: string): void;
@@ -14,7 +16,11 @@ export interface Logger {
 export interface LoggerOptions {
   /** keepalived -D/--log-detail: include debug lines. */
   readonly detail: boolean;
+  /** keepalived -l/--log-console: also log to the console (stderr). */
+  readonly console?: boolean;
   readonly stream?: NodeJS.WritableStream;
+  /** keepalived's default destination; null with -G/--no-syslog. */
+  readonly syslog?: SyslogWriter | null;
 }
 
 export function createLogger(opts: LoggerOptions): Logger {
@@ -23,15 +29,18 @@ export function createLogger(opts: LoggerOptions): Logger {
   const transport = opts.stream
     ? new winston.transports.Stream({ stream: opts.stream })
     : new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] });
-  const w = winston.createLogger({
-    level: opts.detail ? 'debug' : 'info',
-    format: winston.format.combine(winston.format.timestamp(), line),
-    transports: [transport],
-  });
-  return {
-    info: (m) => w.info(m),
-    warn: (m) => w.warn(m),
-    error: (m) => w.error(m),
-    debug: (m) => w.debug(m),
+  const w =
+    opts.console === false
+      ? null
+      : winston.createLogger({
+          level: opts.detail ? 'debug' : 'info',
+          format: winston.format.combine(winston.format.timestamp(), line),
+          transports: [transport],
+        });
+  const sys = opts.syslog ?? null;
+  const both = (level: 'info' | 'warn' | 'error' | 'debug') => (m: string): void => {
+    w?.[level](m);
+    if (sys && (level !== 'debug' || opts.detail)) sys.write(level, m);
   };
+  return { info: both('info'), warn: both('warn'), error: both('error'), debug: both('debug') };
 }

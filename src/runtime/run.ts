@@ -10,9 +10,14 @@ import { NetlinkAddressManager, NetlinkLinkWatcher } from '../io/netlink';
 import { PacketGarpSender } from '../io/garp-sender';
 import { notifyReady, notifyStopping } from '../io/sd-notify';
 import { createLogger, type Logger } from './logger';
+import type { SyslogWriter } from '../io/syslog';
 
 export interface RunOptions {
   readonly detail: boolean;
+  /** -l: also log to stderr. */
+  readonly console: boolean;
+  /** Syslog unless -G. */
+  readonly syslog: SyslogWriter | null;
   readonly pidFiles: readonly string[];
 }
 
@@ -26,7 +31,7 @@ function tryNotify(log: Logger, fn: () => boolean): void {
 
 /** Resolves with the exit code once the daemon has stopped. */
 export async function startDaemon(config: Config, opts: RunOptions): Promise<number> {
-  const log = createLogger({ detail: opts.detail });
+  const log = createLogger({ detail: opts.detail, console: opts.console, syslog: opts.syslog });
   log.info('Starting tsvrrpd (VRRP)');
   const addresses = new NetlinkAddressManager();
   const links = await NetlinkLinkWatcher.open();

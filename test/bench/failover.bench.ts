@@ -184,7 +184,7 @@ class Lab {
     const d = path.join(this.dir, n);
     const cmd =
       this.impl === 'tsvrrpd'
-        ? [process.execPath, CLI, '-n', '-l', '-f', conf, '-p', this.pidFile(n)]
+        ? [process.execPath, CLI, '-n', '-l', '-G', '-f', conf, '-p', this.pidFile(n)]
         : ['keepalived', '-n', '-l', '-D', '-G', '-P', '-f', conf, '-p', this.pidFile(n), '-r', this.vrrpPidFile(n), '-c', `${d}.chk.pid`, '-b', `${d}.bfd.pid`];
     const p = spawn('ip', ['netns', 'exec', this.ns[n], ...cmd], { stdio: ['ignore', log, log] });
     fs.closeSync(log);

@@ -102,7 +102,7 @@ function conf(node: Daemon): string {
   return file;
 }
 function startDaemon(node: Daemon): ChildProcess {
-  const p = spawn('ip', ['netns', 'exec', NODES[node].ns, process.execPath, CLI, '-n', '-l', '-f', conf(node), '-p', path.join(dir, `${node}.pid`)], {
+  const p = spawn('ip', ['netns', 'exec', NODES[node].ns, process.execPath, CLI, '-n', '-l', '-G', '-f', conf(node), '-p', path.join(dir, `${node}.pid`)], {
     stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, `${node}.log`), 'a')],
   });
   daemons.set(node, p);

@@ -106,7 +106,7 @@ function start(node: Node, s: Scenario): void {
   const p = (name: string): string => path.join(dir, `${node}-${n}.${name}.pid`);
   const args =
     node === 't'
-      ? [process.execPath, CLI, '-n', '-l', '-D', '-f', conf(node, s), '-p', p('main')]
+      ? [process.execPath, CLI, '-n', '-l', '-G', '-D', '-f', conf(node, s), '-p', p('main')]
       : ['keepalived', '-n', '-l', '-D', '-G', '-P', '-f', conf(node, s), '-p', p('main'), '-r', p('vrrp'), '-c', p('chk'), '-b', p('bfd')];
   if (node === 'k') kaPidFiles.push(p('main'), p('vrrp'), p('chk'), p('bfd'));
   const initsBefore = initCount(node, s);

@@ -85,7 +85,7 @@ const initCount = (node: Node): number => (readLog(node).match(/Entering BACKUP 
 async function start(node: Node, insts: readonly Inst[]): Promise<void> {
   const before = initCount(node);
   const err = fs.openSync(logFile(node), 'a');
-  const p = spawn('ip', ['netns', 'exec', NODES[node].ns, process.execPath, CLI, '-n', '-l', '-D', '-f', writeConf(node, insts), '-p', path.join(dir, `${node}.pid`)], {
+  const p = spawn('ip', ['netns', 'exec', NODES[node].ns, process.execPath, CLI, '-n', '-l', '-G', '-D', '-f', writeConf(node, insts), '-p', path.join(dir, `${node}.pid`)], {
     stdio: ['ignore', 'ignore', err],
   });
   fs.closeSync(err);
