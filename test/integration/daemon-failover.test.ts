@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildBridgeLan, exited, have, sh, sleep, waitFor } from '../support/netns';
+import { buildBridgeLan, exited, have, sh, sleep, startCapture, waitFor } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -77,12 +77,7 @@ before(async () => {
   if (skip) return;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsv-df-'));
   buildBridgeLan(SW, NODES);
-  let ready = false;
-  tshark = spawn('ip', ['netns', 'exec', SW, 'tshark', '-i', 'br0', '-f', 'vrrp or arp', '-w', path.join(dir, 'wire.pcapng')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  tshark.stderr?.on('data', (d: Buffer) => {
-    if (d.toString().includes('Capturing on')) ready = true;
-  });
-  await waitFor('tshark', () => ready, 15_000);
+  tshark = await startCapture(SW, 'br0', 'vrrp or arp', path.join(dir, 'wire.pcapng'));
   await sleep(300);
 });
 

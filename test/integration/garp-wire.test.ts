@@ -13,7 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exited, have, sh, sleep, waitFor } from '../support/netns';
+import { exited, have, sh, sleep, startCapture, waitFor } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -83,12 +83,7 @@ before(async () => {
   sh(['ip', '-n', SW, 'link', 'set', 'swa', 'master', 'br0', 'up']);
   sh(['ip', '-n', NS, 'addr', 'add', `${DUT_IP}/24`, 'dev', 'eth0']);
   sh(['ip', '-n', NS, 'link', 'set', 'eth0', 'up']);
-  let ready = false;
-  tshark = spawn('ip', ['netns', 'exec', SW, 'tshark', '-i', 'br0', '-f', 'vrrp or arp', '-w', path.join(dir, 'wire.pcapng')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  tshark.stderr?.on('data', (d: Buffer) => {
-    if (d.toString().includes('Capturing on')) ready = true;
-  });
-  await waitFor('tshark', () => ready, 15_000);
+  tshark = await startCapture(SW, 'br0', 'vrrp or arp', path.join(dir, 'wire.pcapng'));
   await sleep(300);
 });
 

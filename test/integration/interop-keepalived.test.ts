@@ -13,7 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildBridgeLan, exited, have, sleep, waitFor } from '../support/netns';
+import { buildBridgeLan, exited, have, sleep, startCapture as startTshark, waitFor } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -141,13 +141,8 @@ async function stopAll(): Promise<void> {
   for (const n of order) await stop(n);
 }
 async function startCapture(s: Scenario): Promise<void> {
-  let ready = false;
-  tshark = spawn('ip', ['netns', 'exec', SW, 'tshark', '-i', 'br0', '-f', 'vrrp', '-w', path.join(dir, `${s.name}.pcapng`)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  tshark = await startTshark(SW, 'br0', 'vrrp', path.join(dir, `${s.name}.pcapng`));
   procs.add(tshark);
-  tshark.stderr?.on('data', (d: Buffer) => {
-    if (d.toString().includes('Capturing on')) ready = true;
-  });
-  await waitFor('tshark', () => ready, 15_000);
   await sleep(300);
 }
 /** Stop the capture (so the file is complete) and read its adverts. */

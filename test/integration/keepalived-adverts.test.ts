@@ -15,7 +15,7 @@ import { decodeAdvert, encodeAdvert } from '../../src/protocol/advert';
 import { internetChecksum } from '../../src/protocol/checksum';
 import { validateAdvert } from '../../src/protocol/validate';
 import { labInstanceParams } from '../support/lab';
-import { exited, have, sh, sleep, waitFor } from '../support/netns';
+import { exited, have, sh, sleep, startCapture } from '../support/netns';
 
 const NS = `tsv-ka-${process.pid}`;
 const skip = process.getuid?.() !== 0 ? 'needs root for network namespaces' : !have('keepalived') || !have('tshark') ? 'needs keepalived and tshark (scripts/setup.sh)' : false;
@@ -60,13 +60,8 @@ before(async () => {
       ` authentication {\n  auth_type PASS\n  auth_pass ${PASSWORD}\n }\n virtual_ipaddress {\n${VIPS.map((v) => `  ${v}/24\n`).join('')} }\n}\n`,
   );
   const pcap = path.join(dir, 'wire.pcapng');
-  let ready = false;
-  const tshark = spawn('ip', ['netns', 'exec', NS, 'tshark', '-i', 'eth1', '-f', 'ip proto 112', '-w', pcap], { stdio: ['ignore', 'ignore', 'pipe'] });
-  tshark.stderr?.on('data', (d: Buffer) => {
-    if (d.toString().includes('Capturing on')) ready = true;
-  });
+  const tshark = await startCapture(NS, 'eth1', 'ip proto 112', pcap);
   try {
-    await waitFor('tshark to start capturing', () => ready, 15_000);
     const ka = spawn('ip', ['netns', 'exec', NS, 'keepalived', '-n', '-l', '-P', '-f', conf, '-p', path.join(dir, 'k.pid'), '-r', path.join(dir, 'v.pid')], {
       stdio: 'ignore',
     });

@@ -12,7 +12,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exited, have, sh, sleep, waitFor } from '../support/netns';
+import { exited, have, sh, sleep, startCapture, waitFor } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -104,14 +104,9 @@ async function stop(node: Node): Promise<void> {
 
 async function startCaptures(): Promise<void> {
   for (const dev of ['eth0', 'eth1'] as const) {
-    let ready = false;
-    const t = spawn('ip', ['netns', 'exec', SW, 'tshark', '-i', BRIDGE[dev], '-f', 'vrrp', '-w', path.join(dir, `${scenario}-${dev}.pcapng`)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const t = await startCapture(SW, BRIDGE[dev], 'vrrp', path.join(dir, `${scenario}-${dev}.pcapng`));
     procs.add(t);
     captures.set(dev, t);
-    t.stderr?.on('data', (d: Buffer) => {
-      if (d.toString().includes('Capturing on')) ready = true;
-    });
-    await waitFor(`tshark on ${BRIDGE[dev]}`, () => ready, 15_000);
   }
   await sleep(300);
 }

@@ -3,7 +3,7 @@
  * namespaces: run a command (throwing with its stderr), poll a condition with a deadline
  * (never an open-ended sleep), wait for a child process to exit, ask whether a tool exists.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 /** Is `cmd` on PATH? */
 export function have(cmd: string): boolean {
@@ -59,4 +59,23 @@ export function buildBridgeLan(sw: string, nodes: Readonly<Record<string, LanNod
     sh(['ip', '-n', n.ns, 'addr', 'add', `${n.ip}/24`, 'dev', 'eth0']);
     sh(['ip', '-n', n.ns, 'link', 'set', 'eth0', 'up']);
   }
+}
+
+/**
+ * Start tshark in namespace `ns` on `iface`, writing packets that match `filter` to `file`;
+ * resolves once tshark reports it is capturing (killed and rejected if it never does).
+ */
+export async function startCapture(ns: string, iface: string, filter: string, file: string): Promise<ChildProcess> {
+  const p = spawn('ip', ['netns', 'exec', ns, 'tshark', '-i', iface, '-f', filter, '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let ready = false;
+  p.stderr?.on('data', (d: Buffer) => {
+    if (d.toString().includes('Capturing on')) ready = true;
+  });
+  try {
+    await waitFor(`tshark on ${iface}`, () => ready, 15_000);
+  } catch (e) {
+    p.kill('SIGKILL');
+    throw e;
+  }
+  return p;
 }
