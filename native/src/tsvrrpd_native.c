@@ -1,10 +1,11 @@
 /*
- * tsvrrpd_native: the two things Node cannot do on its own (shared/design/ARCHITECTURE.md §2).
+ * tsvrrpd_native: the few things Node cannot do on its own (shared/design/ARCHITECTURE.md §2).
  *
  *   sendFrame(ifindex, frame)  one complete Ethernet frame out of an interface through an
  *                              AF_PACKET/SOCK_RAW socket (the gratuitous ARPs of reference B12);
  *   sdNotify(state)            one sd_notify(3) datagram to $NOTIFY_SOCKET.
  *   sendDatagram(sock, msg)    one datagram to a unix socket (syslog's /dev/log).
+ *   mkfifo(path, mode)         create a named pipe (the notify FIFOs of reference B17).
  *
  * It must never hold protocol logic, build frames, or decide anything: the frame comes fully
  * built from src/protocol/garp.ts and policy lives in the src/io adapters. A system failure
@@ -25,6 +26,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/un.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -308,6 +311,43 @@ static napi_value send_datagram(napi_env env, napi_callback_info info) {
   return rc == 0 ? undefined_value(env) : NULL;
 }
 
+/* mkfifo(path: string, mode: number): void — mkfifo(3); the process umask applies. */
+static napi_value make_fifo(napi_env env, napi_callback_info info) {
+  size_t argc = 2, len = 0;
+  napi_value argv[2];
+  napi_valuetype type;
+  double mode_d;
+  char *path;
+  int rc, err;
+
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 2) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "mkfifo(path, mode) takes 2 arguments");
+    return NULL;
+  }
+  if (napi_typeof(env, argv[1], &type) != napi_ok || type != napi_number ||
+      napi_get_value_double(env, argv[1], &mode_d) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "mkfifo: mode must be a number");
+    return NULL;
+  }
+  if (!(mode_d >= 0 && mode_d <= 07777) || mode_d != (double)(int)mode_d) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "mkfifo: mode must be an integer in 0..0o7777");
+    return NULL;
+  }
+  path = string_arg(env, argv[0], &len, "mkfifo: path must be a string");
+  if (path == NULL) return NULL;
+  if (len == 0 || strlen(path) != len) { /* empty, or an embedded NUL would silently cut the path */
+    free(path);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "mkfifo: path must be a non-empty string without NUL bytes");
+    return NULL;
+  }
+  rc = mkfifo(path, (mode_t)mode_d);
+  err = errno;
+  if (rc != 0) throw_errno(env, err, "mkfifo", path);
+  free(path);
+  return rc == 0 ? undefined_value(env) : NULL;
+}
+
 static void finalize_state(napi_env env, void *data, void *hint) {
   addon_state *st = data;
   if (st == NULL) return;
@@ -321,6 +361,7 @@ NAPI_MODULE_INIT() {
     {"sendFrame", NULL, send_frame, NULL, NULL, NULL, napi_enumerable, NULL},
     {"sdNotify", NULL, sd_notify, NULL, NULL, NULL, napi_enumerable, NULL},
     {"sendDatagram", NULL, send_datagram, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (st == NULL) {
     napi_throw_error(env, "ENOMEM", "tsvrrpd_native: out of memory");

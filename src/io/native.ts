@@ -1,9 +1,10 @@
 /**
- * Loads the native addon (native/, shared/design/ARCHITECTURE.md §2): AF_PACKET frame send and
- * sd_notify, the two things Node cannot do. Loaded lazily on first use and cached, so code
- * that never sends a GARP (unit tests, --check-config) never needs the binary. A missing or
- * unloadable binary is a typed NativeAddonError, never a bare MODULE_NOT_FOUND. This module
- * only loads and types the addon; the adapters (garp-sender.ts, sd-notify.ts) map its errors.
+ * Loads the native addon (native/, shared/design/ARCHITECTURE.md §2): AF_PACKET frame send,
+ * sd_notify, unix datagrams and mkfifo, the things Node cannot do. Loaded lazily on first use
+ * and cached, so code that never sends a GARP (unit tests, --check-config) never needs the
+ * binary. A missing or unloadable binary is a typed NativeAddonError, never a bare
+ * MODULE_NOT_FOUND. This module only loads and types the addon; the adapters (garp-sender.ts,
+ * sd-notify.ts, runtime/notify-fifo.ts) map its errors.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +21,11 @@ export interface NativeAddon {
   sdNotify(state: string): boolean;
   /** One datagram to a unix socket (absolute path or @abstract), e.g. a syslog line to /dev/log. */
   sendDatagram(socket: string, message: string): void;
+  /**
+   * mkfifo(3): create a named pipe at `path` with `mode` (the umask applies). Throws
+   * NativeSystemError with syscall 'mkfifo' (e.g. EEXIST: the path exists, ENOENT: no parent).
+   */
+  mkfifo(path: string, mode: number): void;
 }
 
 /** What the addon throws for a failed system call. */
@@ -67,11 +73,11 @@ export function loadNative(addonPath: string = NATIVE_ADDON_PATH): NativeAddon {
   } catch (e: unknown) {
     throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon failed to load from ${addonPath}: rebuild it with npm run build:native`, addonPath, { cause: e });
   }
-  const { sendFrame, sdNotify, sendDatagram } = mod.exports;
-  if (typeof sendFrame !== 'function' || typeof sdNotify !== 'function' || typeof sendDatagram !== 'function') {
-    throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon at ${addonPath} lacks sendFrame/sdNotify/sendDatagram: rebuild it with npm run build:native`, addonPath);
+  const { sendFrame, sdNotify, sendDatagram, mkfifo } = mod.exports;
+  if (typeof sendFrame !== 'function' || typeof sdNotify !== 'function' || typeof sendDatagram !== 'function' || typeof mkfifo !== 'function') {
+    throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon at ${addonPath} lacks sendFrame/sdNotify/sendDatagram/mkfifo: rebuild it with npm run build:native`, addonPath);
   }
-  const addon: NativeAddon = { sendFrame, sdNotify, sendDatagram };
+  const addon: NativeAddon = { sendFrame, sdNotify, sendDatagram, mkfifo };
   if (addonPath === NATIVE_ADDON_PATH) cached = addon;
   return addon;
 }
