@@ -52,6 +52,18 @@ function dropWeightedTrackers(inst: InstanceDraft, draft: ConfigDraft, inSyncWit
     sink.report('GENERAL_ERROR', 'CFG_TRACK_SCRIPT_WEIGHT_IGNORED', `(${inst.name}) ignoring tracked script ${t.name} with weights due to ${inSyncWithoutWeights ? 'SYNC group' : 'address_owner'}`, t.at);
     return false;
   });
+  // keepalived: the default weight (1) becomes unweighted; any other weight drops the file.
+  const why = inSyncWithoutWeights ? 'SYNC group' : 'address_owner';
+  inst.trackFiles = inst.trackFiles.flatMap((t): TrackRef[] => {
+    const weight = t.weight ?? draft.trackFiles.find((f) => f.name === t.name)?.weight ?? 1;
+    if (weight === 0) return [t];
+    if (weight === 1) {
+      sink.report('GENERAL_ERROR', 'CFG_TRACK_FILE_WEIGHT_IGNORED', `(${inst.name}) ignoring weight from tracked file ${t.name} due to ${why}. specify weight 0`, t.at);
+      return [{ ...t, weight: 0 }];
+    }
+    sink.report('GENERAL_ERROR', 'CFG_TRACK_FILE_WEIGHT_IGNORED', `(${inst.name}) ignoring tracked file ${t.name} with weight ${weight} due to ${why}`, t.at);
+    return [];
+  });
 }
 
 /** keepalived vrrp_complete_instance(); null when keepalived would stop its set-up here. */
