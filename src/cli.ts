@@ -17,6 +17,9 @@ import { facilityFromOption, LOG_DAEMON, SyslogWriter } from './io/syslog';
 export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
 export const DEFAULT_PID_FILE = '/run/tsvrrpd.pid';
 
+/** How long the process may take to drain its output once the daemon has stopped. */
+const EXIT_DRAIN_MS = 200;
+
 /** Exit code for usage errors (commander's own). */
 const EXIT_USAGE = 1;
 
@@ -123,7 +126,10 @@ function runDaemon(opts: CliOptions, err: NodeJS.WritableStream): Promise<number
   }
   const result = checkConfig({ file: path.resolve(opts.useFile), configId: opts.configId ?? defaultConfigId(), fs: nodeConfigFs, host: nodeHostFacts() });
   for (const d of result.diagnostics) err.write(`${renderDiagnostic(d)}\n`);
-  if (result.exitCode !== 0 || result.config === null) {
+  // keepalived runs a config whose only complaint is script security (the SECURITY VIOLATION
+  // of `-t`, exit 6): it logs it and runs the scripts. Anything worse stops us here.
+  const blocking = result.diagnostics.some((d) => d.cls !== 'SECURITY_ERROR' && (severityWord(d.cls) === 'error' || severityWord(d.cls) === 'fatal'));
+  if (blocking || result.config === null) {
     err.write(`tsvrrpd: configuration has errors, not starting (exit ${result.exitCode || 1})\n`);
     return Promise.resolve(result.exitCode || 1);
   }
@@ -147,5 +153,8 @@ export function mainAsync(argv: readonly string[]): Promise<number> {
 if (require.main === module) {
   void mainAsync(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // Once stopped, nothing may hold the exit back: a notify script still running (it is in
+    // its own process group and lives on, as under keepalived) or a mail still connecting.
+    setTimeout(() => process.exit(code), EXIT_DRAIN_MS).unref();
   });
 }

@@ -1,28 +1,49 @@
 /**
- * The short loop around one pure core (ARCHITECTURE §1): hand it the clock's time and one
- * event, run the actions through the executor, re-arm one timer from nextDeadlineUs().
- * Events for one instance are handled one at a time, in arrival order. A timer that fires
- * early is treated as on time: "now" is clamped up to the deadline it was set for.
+ * The short loop around one pure machine (ARCHITECTURE §1): a lone instance or a sync group of
+ * them. Hand it the clock's time and one event, run the actions it answers with, re-arm one
+ * timer from nextDeadlineUs(). Events are handled one at a time, in arrival order. A timer
+ * that fires early is treated as on time: "now" is clamped up to the deadline it was set for.
  */
 import type { Clock } from '../io/ports';
-import type { Event, VrrpCore } from '../protocol/types';
-import type { ActionExecutor } from './executor';
+import type { Event } from '../protocol/types';
+import type { GroupAction } from '../protocol/sync-group';
 
-export class InstanceDriver {
+/** A lone instance or a sync group, as the driver sees it (machines.ts). */
+export interface Machine {
+  /**
+   * One event; `member` names the instance it concerns (an advert, a tracker change), null
+   * for events of the whole machine (Startup, Shutdown, DeadlineReached).
+   */
+  handle(event: Event, member: string | null, nowUs: number): GroupAction[];
+  nextDeadlineUs(): number | null;
+  /** Some member is BACKUP: the next deadline is a takeover, worth hitting exactly. */
+  readonly awaitsTakeover: boolean;
+}
+
+/** Runs the actions of one step, in order; never rejects. */
+export type ActionSink = (actions: readonly GroupAction[]) => Promise<void>;
+
+export class MachineDriver {
   private timer: NodeJS.Timeout | null = null;
   private spin: NodeJS.Immediate | null = null;
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
 
   constructor(
-    readonly core: VrrpCore,
-    private readonly executor: ActionExecutor,
+    readonly machine: Machine,
+    private readonly run: ActionSink,
     private readonly clock: Clock,
+    private readonly onStepError: (event: Event, error: unknown) => void = () => undefined,
   ) {}
 
   /** Queue an event; resolves when it and every action it produced have run. */
-  post(event: Event, notBeforeUs = 0): Promise<void> {
-    this.queue = this.queue.then(() => this.step(event, notBeforeUs));
+  post(event: Event, member: string | null = null, notBeforeUs = 0): Promise<void> {
+    // A step that throws (a bug, never a bad peer) is reported and the queue goes on, so a
+    // later event, Shutdown included, still runs.
+    this.queue = this.queue.then(() => this.step(event, member, notBeforeUs)).catch((e: unknown) => {
+      this.onStepError(event, e);
+      this.rearm();
+    });
     return this.queue;
   }
 
@@ -35,11 +56,11 @@ export class InstanceDriver {
     this.spin = null;
   }
 
-  private async step(event: Event, notBeforeUs: number): Promise<void> {
+  private async step(event: Event, member: string | null, notBeforeUs: number): Promise<void> {
     if (this.stopped && event.type !== 'Shutdown') return;
     const nowUs = Math.max(this.clock.nowUs(), notBeforeUs);
-    const actions = this.core.handle(event, nowUs);
-    await this.executor.run(actions);
+    const actions = this.machine.handle(event, member, nowUs);
+    await this.run(actions);
     this.rearm();
   }
 
@@ -49,7 +70,7 @@ export class InstanceDriver {
     this.timer = null;
     this.spin = null;
     if (this.stopped) return;
-    const deadline = this.core.nextDeadlineUs();
+    const deadline = this.machine.nextDeadlineUs();
     if (deadline === null) return;
     this.armFor(deadline);
   }
@@ -67,7 +88,7 @@ export class InstanceDriver {
       this.timer = setTimeout(() => this.armFor(deadline), Math.floor((remainingUs - leadUs) / 1000));
       return;
     }
-    if (this.core.state === 'BACKUP') {
+    if (this.machine.awaitsTakeover) {
       // A BACKUP's Master_Down timer only fires at a takeover (every advert pushes it back), so
       // spending the last millisecond yielding to the event loop to hit it exactly is cheap.
       this.timer = setTimeout(() => this.spinUntil(deadline), Math.max(0, Math.floor(remainingUs / 1000) - 1));
@@ -75,7 +96,7 @@ export class InstanceDriver {
     }
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.post({ type: 'DeadlineReached' }, deadline);
+      void this.post({ type: 'DeadlineReached' }, null, deadline);
     }, Math.max(0, Math.ceil(remainingUs / 1000)));
   }
 
@@ -84,14 +105,18 @@ export class InstanceDriver {
     this.timer = null;
     if (this.stopped) return;
     if (this.clock.nowUs() >= deadline) {
-      void this.post({ type: 'DeadlineReached' }, deadline);
+      void this.post({ type: 'DeadlineReached' }, null, deadline);
       return;
     }
     this.spin = setImmediate(() => this.spinUntil(deadline));
   }
 }
 
-/** The monotonic clock in integer microseconds. */
+/**
+ * The monotonic clock in integer microseconds. performance.now() is monotonic, has
+ * sub-microsecond resolution and allocates no BigInt, so the last-millisecond spin before a
+ * takeover does not feed the garbage collector (a young-generation scavenge there costs ~1 ms).
+ */
 export const monotonicClock: Clock = {
-  nowUs: () => Number(process.hrtime.bigint() / 1000n),
+  nowUs: () => Math.floor(performance.now() * 1000),
 };

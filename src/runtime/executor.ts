@@ -1,8 +1,9 @@
 /**
  * Runs one instance's actions, in the order the core gave them, through the adapters:
  * adverts to the multicast group or each unicast peer, VIPs through netlink, gratuitous ARPs
- * through the native addon, logs and counters. One failing action is logged and isolated; the
- * next one still runs (issue 4: a netlink or send error never stops the other instances).
+ * through the native addon, notifications through the notifier, logs and counters. One failing
+ * action is logged and isolated; the next one still runs (issue 4: a netlink or send error
+ * never stops the other instances).
  */
 import type { VrrpInstance as ConfigInstance, VirtualAddress } from '../config/model';
 import { encodeAdvert } from '../protocol/advert';
@@ -11,11 +12,15 @@ import type { AddressManager, AddressSpec, GarpSender, VrrpSocket } from '../io/
 import { TsvrrpdIoError } from '../io/errors';
 import type { Logger } from './logger';
 
+/** The notifications of a state change (notifier.ts); only a STOP waits for its scripts. */
+export type NotifySink = (action: Extract<Action, { type: 'Notify' | 'NotifyMasterRxLowerPri' }>) => Promise<void>;
+
 export interface InstancePorts {
   readonly socket: VrrpSocket;
   readonly addresses: AddressManager;
   readonly garp: GarpSender;
   readonly log: Logger;
+  readonly notify: NotifySink;
 }
 
 const VRRP_GROUP = '224.0.0.18';
@@ -70,12 +75,8 @@ export class ActionExecutor {
         this.stats.set(action.counter, (this.stats.get(action.counter) ?? 0) + 1);
         return;
       case 'Notify':
-        // Notify scripts, FIFO and SMTP are issue 5; the state change itself is already logged.
-        this.ports.log.debug(`(${this.inst.name}) notify ${action.state} ${action.priority}`);
-        return;
       case 'NotifyMasterRxLowerPri':
-        this.ports.log.debug(`(${this.inst.name}) notify MASTER_RX_LOWER_PRI`);
-        return;
+        return this.ports.notify(action);
     }
   }
 

@@ -3,7 +3,7 @@
  * GARP sender), the logger, sd_notify, and the signals. SIGTERM/SIGINT stop it cleanly
  * (priority-0 adverts from every MASTER, VIPs removed) and the process exits 0.
  */
-import type { Config } from '../config/model';
+import type { Config, VrrpScript } from '../config/model';
 import { Daemon } from '../daemon';
 import { RawVrrpSocketFactory } from '../io/vrrp-socket';
 import { NetlinkAddressManager, NetlinkLinkWatcher } from '../io/netlink';
@@ -11,6 +11,10 @@ import { PacketGarpSender } from '../io/garp-sender';
 import { notifyReady, notifyStopping } from '../io/sd-notify';
 import { createLogger, type Logger } from './logger';
 import type { SyslogWriter } from '../io/syslog';
+import { CheckScriptRunner } from './check-script';
+import { SystemNotifyOutputs } from './notify-outputs';
+import { resolveScriptIdentity } from './script-exec';
+import type { ScriptRunnerHandle } from './trackers';
 
 export interface RunOptions {
   readonly detail: boolean;
@@ -19,6 +23,16 @@ export interface RunOptions {
   /** Syslog unless -G. */
   readonly syslog: SyslogWriter | null;
   readonly pidFiles: readonly string[];
+}
+
+/** A vrrp_script's runner, as its user; an unknown user is logged and the script never reports. */
+function checkScriptRunner(config: Config, script: VrrpScript, log: Logger, onReport: (ok: boolean) => void): ScriptRunnerHandle {
+  try {
+    return new CheckScriptRunner(script, resolveScriptIdentity(script.script, config.global.scriptUser), log, onReport);
+  } catch (e) {
+    log.error(`VRRP_Script(${script.name}) cannot run: ${e instanceof Error ? e.message : String(e)}`);
+    return { start: () => onReport(false), stop: () => Promise.resolve() };
+  }
 }
 
 function tryNotify(log: Logger, fn: () => boolean): void {
@@ -37,7 +51,14 @@ export async function startDaemon(config: Config, opts: RunOptions): Promise<num
   const links = await NetlinkLinkWatcher.open();
   const daemon = new Daemon(
     config,
-    { sockets: new RawVrrpSocketFactory({ onError: (e) => log.error(`VRRP socket: ${e.message}`) }), addresses, garp: new PacketGarpSender(), links },
+    {
+      sockets: new RawVrrpSocketFactory({ onError: (e) => log.error(`VRRP socket: ${e.message}`) }),
+      addresses,
+      garp: new PacketGarpSender(),
+      links,
+      scripts: (script, onReport) => checkScriptRunner(config, script, log, onReport),
+      notify: new SystemNotifyOutputs(config.global, log),
+    },
     log,
     { pidFiles: opts.pidFiles },
   );

@@ -41,6 +41,7 @@ function setup(conf: string, fail: { send?: boolean; addFor?: string } = {}) {
     },
     garp: { send: async (ifname, vip, count) => void calls.push(`garp ${ifname} ${vip} x${count}`) },
     log: { info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`), debug: (m) => logs.push(`debug ${m}`) },
+    notify: async (a) => void calls.push(a.type === 'Notify' ? `notify ${a.state} ${a.priority}` : 'notify MASTER_RX_LOWER_PRI'),
   };
   return { exec: new ActionExecutor(inst, params, ports), calls, logs };
 }

@@ -1,0 +1,82 @@
+/**
+ * The real NotifyOutputs (notifier.ts): notify scripts spawned as keepalived does
+ * (script-exec.ts: own process group, script user, cleaned environment, reaped by Node), the
+ * notify FIFOs (notify-fifo.ts) and SMTP alerts (smtp-alert.ts). Nothing here waits on a
+ * script or a mail server, except STOP scripts, which get keepalived's one second
+ * (system_call_script() with child_killed_thread) before their process group is killed.
+ */
+import type { GlobalDefs, ScriptCommand } from '../config/model';
+import type { Logger } from './logger';
+import type { NotifyOutputs, NotifyScope, NotifyState } from './notifier';
+import { NotifyFifos } from './notify-fifo';
+import { resolveScriptIdentity, spawnScript, type RunningScript } from './script-exec';
+import { SmtpAlerter } from './smtp-alert';
+
+/** keepalived: notify_stop and the generic notify at STOP get one second. */
+const STOP_SCRIPT_LIMIT_MS = 1_000;
+/** How long shutdown waits for alert mails still on their way. */
+const MAIL_FLUSH_LIMIT_MS = 1_000;
+
+export class SystemNotifyOutputs implements NotifyOutputs {
+  private readonly fifos: NotifyFifos;
+  private readonly smtp: SmtpAlerter;
+
+  constructor(
+    private readonly global: GlobalDefs,
+    private readonly log: Logger,
+  ) {
+    this.fifos = NotifyFifos.open(global, log);
+    this.smtp = new SmtpAlerter(global, log);
+  }
+
+  runScript(cmd: ScriptCommand, extraArgs: readonly string[] = []): void {
+    void this.spawn(cmd, extraArgs);
+  }
+
+  async runStopScript(cmd: ScriptCommand, extraArgs: readonly string[] = []): Promise<void> {
+    const running = this.spawn(cmd, extraArgs);
+    if (running === null) return;
+    let timer: NodeJS.Timeout | null = null;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.log.info(`notify script ${cmd.text} still running after 1 s at stop - killing it`);
+        running.killGroup('SIGKILL');
+        resolve();
+      }, STOP_SCRIPT_LIMIT_MS);
+    });
+    await Promise.race([running.exited.then(() => undefined), limit]);
+    if (timer) clearTimeout(timer);
+  }
+
+  fifo(scope: NotifyScope, name: string, state: NotifyState | 'MASTER_RX_LOWER_PRI', priority: number): void {
+    this.fifos.write(scope, name, state, priority);
+  }
+
+  mail(scope: NotifyScope, name: string, state: NotifyState, smtpAlert: boolean | null): void {
+    this.smtp.alert(scope === 'INSTANCE' ? 'instance' : 'group', name, state, smtpAlert);
+  }
+
+  async close(): Promise<void> {
+    let timer: NodeJS.Timeout | null = null;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, MAIL_FLUSH_LIMIT_MS)));
+    await Promise.race([this.smtp.settled(), limit]);
+    if (timer) clearTimeout(timer);
+    this.smtp.close();
+    this.fifos.close();
+  }
+
+  /** Start one notify script; failures to start are logged, never thrown. */
+  private spawn(cmd: ScriptCommand, extraArgs: readonly string[]): RunningScript | null {
+    let running: RunningScript;
+    try {
+      running = spawnScript(cmd, resolveScriptIdentity(cmd, this.global.scriptUser), extraArgs);
+    } catch (e) {
+      this.log.error(`notify script ${cmd.text}: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
+    void running.exited.then((exit) => {
+      if (exit.spawnError !== null) this.log.error(`notify script ${cmd.text} could not be started: ${exit.spawnError}`);
+    });
+    return running;
+  }
+}
