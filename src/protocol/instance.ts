@@ -231,7 +231,7 @@ export class VrrpInstance implements VrrpCore {
     this.selfFaulted = faulted;
     if (this.current === 'INIT' || !changed) return [];
     const why = this.out.log('info', `${faulted ? 'fault' : 'fault cleared'}: ${reason}`);
-    if (faulted) return this.current === 'FAULT' ? [why] : [why, ...this.enterFault()];
+    if (faulted) return this.current === 'FAULT' ? [why] : [why, ...this.enterFault(false, 2)];
     if (this.current !== 'FAULT' || (this.policy !== null && !this.policy.mayLeaveFault(this))) {
       return [why];
     }
@@ -391,12 +391,17 @@ export class VrrpInstance implements VrrpCore {
   }
 
   /** keepalived down_instance() → vrrp_state_leave_master() / vrrp_state_leave_fault(). */
-  private enterFault(init = false): Action[] {
+  /**
+   * keepalived vrrp_state_leave_master(): a MASTER going to FAULT tells the others with a
+   * priority-0 advert; down_instance() (its own tracker or interface) also asks
+   * vrrp_restore_interface() for a second one (advF), a member pulled by its sync group sends one.
+   */
+  private enterFault(init = false, stopAdverts: 1 | 2 = 1): Action[] {
     const from = this.current;
     const actions: Action[] = [this.out.log('info', init ? 'Entering FAULT STATE (init)' : 'Entering FAULT STATE')];
     if (from === 'MASTER') {
-      // keepalived: a MASTER going to FAULT tells the others with a priority-0 advert.
-      actions.push(...advertActions(0), { type: 'RemoveVips' }, countStat('release_master'));
+      for (let i = 0; i < stopAdverts; i++) actions.push(...advertActions(0));
+      actions.push({ type: 'RemoveVips' }, countStat('release_master'));
     }
     this.current = 'FAULT';
     this.clearTimers();

@@ -14,12 +14,12 @@ const tick = (inst: VrrpInstance, nowUs: number): Action[] => inst.handle({ type
 const fault = (faulted: boolean): Event => ({ type: 'FaultChanged', faulted, reason: 'interface eth0 down' });
 const prio = (trackerDelta: number): Event => ({ type: 'PriorityChanged', trackerDelta });
 
-test('keepalived vrrp_state_leave_master(): MASTER → FAULT sends a priority-0 advert, removes the VIPs, notifies FAULT', () => {
+test('keepalived down_instance() → vrrp_state_leave_master(advF): MASTER → FAULT sends two priority-0 adverts, removes the VIPs, notifies FAULT', () => {
   const { inst, atUs } = master();
   const actions = inst.handle(fault(true), atUs + 10);
-  assert.deepEqual(core(actions), ['SendAdvert(0)', 'RemoveVips', 'Notify(FAULT,100)']);
+  assert.deepEqual(core(actions), ['SendAdvert(0)', 'SendAdvert(0)', 'RemoveVips', 'Notify(FAULT,100)']);
   assert.deepEqual(logs(actions), ['(VI_1) fault: interface eth0 down', '(VI_1) Entering FAULT STATE']);
-  assert.deepEqual(stats(actions), ['advert_sent', 'pri_zero_sent', 'release_master']);
+  assert.deepEqual(stats(actions), ['advert_sent', 'pri_zero_sent', 'advert_sent', 'pri_zero_sent', 'release_master']);
   assert.equal(inst.state, 'FAULT');
   assert.equal(inst.nextDeadlineUs(), null);
   assert.deepEqual(tick(inst, atUs + SEC), []);

@@ -88,10 +88,10 @@ test('keepalived vrrp_sync_backup(): a MASTER member yielding to a higher priori
   assert.equal(g.member('VI_2')?.nextDeadlineUs(), now + MDI_150);
 });
 
-test('keepalived vrrp_sync_fault(): a member entering FAULT takes the MASTER members to FAULT with priority-0 adverts', () => {
+test('keepalived vrrp_sync_fault(): a member entering FAULT (two priority-0 adverts) takes the MASTER members to FAULT with one each', () => {
   const { g, atUs } = masterGroup();
   assert.deepEqual(view(g.handleMember('VI_2', fault(true), atUs + 5)), [
-    'VI_2:SendAdvert(0)', 'VI_2:RemoveVips', 'VI_2:Notify(FAULT,150)',
+    'VI_2:SendAdvert(0)', 'VI_2:SendAdvert(0)', 'VI_2:RemoveVips', 'VI_2:Notify(FAULT,150)',
     'VI_1:SendAdvert(0)', 'VI_1:RemoveVips', 'VI_1:Notify(FAULT,100)',
     'G1:Notify(FAULT,0)',
   ]);
