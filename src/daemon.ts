@@ -193,7 +193,10 @@ export class Daemon {
     for (const m of this.members.values()) {
       if (m.core.state !== 'MASTER' || monotonicClock.nowUs() - m.removedVipsAtUs < OWN_REMOVAL_ECHO_US) continue;
       const vip = m.inst.virtualIpaddress.find((v) => v.address === e.address && (v.dev ?? m.inst.interface) === e.ifname);
-      if (vip && m.driver) void m.driver.post({ type: 'VipDeleted', address: e.address }, m.inst.name);
+      if (vip === undefined || m.driver === null) continue;
+      // keepalived netlink_if_address_filter(): its line for an address removed from outside.
+      this.log.info(`Netlink reflector reports IP ${e.address} removed from ${e.ifname}`);
+      void m.driver.post({ type: 'VipDeleted', address: e.address }, m.inst.name);
     }
   }
 

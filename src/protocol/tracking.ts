@@ -78,6 +78,11 @@ export class InstanceTracking {
     return this.statuses.get(InstanceTracking.key(kind, name)) ?? null;
   }
 
+  /** Does this one tracker hold the instance in FAULT now? */
+  faults(kind: TrackerKind, name: string): boolean {
+    return this.specs.some((s) => s.kind === kind && s.name === name && contribution(s, this.status(kind, name)).fault);
+  }
+
   /** The summed priority delta of every tracker (PriorityChanged.trackerDelta). */
   get delta(): number {
     let sum = 0;

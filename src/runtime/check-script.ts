@@ -67,7 +67,10 @@ export class CheckScriptRunner {
     private readonly log: Logger,
     private readonly onReport: (ok: boolean) => void,
   ) {
-    this.result = new ScriptResult({ rise: script.rise, fall: script.fall, initFail: script.initFail });
+    // keepalived 2.2.7 (and its HEAD): alloc_track_script() puts every script a track_script
+    // names back into the init state, so `init_fail` has no effect on a tracked script (and an
+    // untracked one is never run). tsvrrpd does the same; keepalived's docs promise otherwise.
+    this.result = new ScriptResult({ rise: script.rise, fall: script.fall, initFail: false });
     this.intervalMs = Math.max(1, script.intervalSec * 1000);
     // keepalived vrrp_script_thread(): no timeout means the interval.
     this.timeoutMs = (script.timeoutSec > 0 ? script.timeoutSec : script.intervalSec) * 1000;

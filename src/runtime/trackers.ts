@@ -85,7 +85,10 @@ export class Trackers {
       for (const t of all) if (t.tracking.tracks('interface', ifname)) t.tracking.set('interface', ifname, up);
     }
     this.links.onEvent((e) => {
-      if (e.type === 'link') this.update('interface', e.ifname, e.up);
+      if (e.type !== 'link' || !all.some((t) => t.tracking.tracks('interface', e.ifname))) return;
+      // keepalived netlink_link_filter(): the line operators grep for a link change.
+      this.log.info(`Netlink reports ${e.ifname} ${e.up ? 'up' : 'down'}`);
+      this.update('interface', e.ifname, e.up);
     });
     for (const name of names('file')) {
       const tf = this.config.trackFiles.find((f) => f.name === name);
@@ -100,7 +103,6 @@ export class Trackers {
     for (const name of names('script')) {
       const script = this.config.scripts.find((s) => s.name === name);
       if (script === undefined) continue;
-      if (script.initFail) for (const t of all) if (t.tracking.tracks('script', name)) t.tracking.set('script', name, false);
       const runner = this.scripts(script, (ok) => this.update('script', name, ok));
       this.runners.push(runner);
       runner.start();
@@ -133,7 +135,13 @@ export class Trackers {
   private update(kind: TrackerKind, name: string, status: boolean | number): void {
     for (const t of this.tracked.values()) {
       if (!t.tracking.tracks(kind, name)) continue;
+      const wasFault = t.tracking.faults(kind, name);
       t.tracking.set(kind, name, status);
+      const isFault = t.tracking.faults(kind, name);
+      // keepalived process_update_vrrp_track_file_status() (with -D), before the state change.
+      if (kind === 'file' && wasFault !== isFault) {
+        this.log.debug(`(${t.inst.name}): tracked file ${name} ${isFault ? 'now FAULT state' : 'leaving FAULT state'}`);
+      }
       this.settleInitIfDone(t);
       this.emit(t);
     }

@@ -160,14 +160,15 @@ test('keepalived: an interface whose state cannot be read counts as down', async
   assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(0)', 'FaultChanged(true, interface eth3)']);
 });
 
-test('keepalived initialise_track_script_state(): an init_fail unweighted script holds FAULT from the start and is not waited for', async () => {
+test('keepalived 2.2.7 alloc_track_script(): a tracked init_fail script starts in init like any other (no FAULT, waited for)', async () => {
   const h = harness(instance('VI_1', 'eth0', 1, '  track_script {\n    chkf\n  }\n'));
   await h.trackers.start(h.post);
-  assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(0)', 'FaultChanged(true, script chkf)']);
-  assert.equal(await isSettled(h.trackers.whenInitialised('VI_1')), true);
+  assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(0)']);
+  assert.equal(await isSettled(h.trackers.whenInitialised('VI_1')), false);
   assert.equal(h.script('chkf').starts, 1);
   h.script('chkf').report(true);
-  assert.deepEqual(h.posted, ['VI_1 FaultChanged(false, script chkf recovered)']);
+  assert.equal(await isSettled(h.trackers.whenInitialised('VI_1')), true);
+  assert.deepEqual(h.posted, []);
 });
 
 test('keepalived num_script_init: whenInitialised() resolves only after every weight-0 script has reported', async () => {
