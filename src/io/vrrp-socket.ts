@@ -13,7 +13,12 @@
  * - send()/recv() silently create a fresh, unconfigured socket after close(): guard send;
  * - close() drops queued sends without calling their callbacks: reject them ourselves;
  * - a receive error is emitted as 'error' (and a poll error also closes the socket): an
- *   'error' listener is mandatory or Node throws.
+ *   'error' listener is mandatory or Node throws;
+ * - send() only queues: the sendto(2) happens on the next event-loop turn, once libuv has
+ *   polled the socket writable (100-250 µs later, measured). A takeover advert cannot wait for
+ *   that, so when nothing is queued we call the wrapper's synchronous send (raw.cc
+ *   SocketWrap::Send: sendto(2) now, callback before it returns, throws on error) and fall
+ *   back to the queue when the socket buffer is full (EAGAIN). raw-socket is pinned (1.8.x).
  */
 import { promises as fsp } from 'node:fs';
 import { endianness } from 'node:os';
@@ -48,6 +53,9 @@ export interface RawSocketLike {
     afterCallback: (error: Error | null, bytes: number) => void,
   ): unknown;
   setOption(level: number, option: number, value: number | Buffer, length?: number): void;
+  /** raw-socket internals (index.js): the queue of send() requests and the C++ wrapper. */
+  readonly requests?: readonly unknown[];
+  readonly wrap?: { send(buffer: Buffer, offset: number, length: number, address: string, done: (bytes: number) => void): unknown };
   on(event: 'message', listener: (buffer: Buffer, source: string) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   close(): unknown;
@@ -159,6 +167,7 @@ class RawVrrpSocket implements VrrpSocket {
     } catch (e: unknown) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
+    if (this.sendNow(packet, dstIp)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const entry: PendingSend = { reject };
       this.pending.add(entry);
@@ -168,6 +177,19 @@ class RawVrrpSocket implements VrrpSocket {
         else resolve();
       });
     });
+  }
+
+  /** sendto(2) right away when nothing is queued (see the header); false = use the queue. */
+  private sendNow(packet: Buffer, dstIp: string): boolean {
+    const wrap = this.sock.wrap;
+    if (wrap === undefined || (this.sock.requests?.length ?? 1) > 0) return false;
+    try {
+      wrap.send(packet, 0, packet.length, dstIp, () => undefined);
+      return true;
+    } catch {
+      // EAGAIN and real errors alike: the queued path retries and reports a real error typed.
+      return false;
+    }
   }
 
   onPacket(listener: (packet: ReceivedPacket) => void): void {
