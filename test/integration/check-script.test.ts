@@ -15,6 +15,7 @@ import type { Logger } from '../../src/runtime/logger';
 import { CheckScriptRunner } from '../../src/runtime/check-script';
 import type { ScriptIdentity } from '../../src/runtime/script-exec';
 import { waitFor } from '../support/netns';
+import { alive, pgrpOf, shScript, tempDir } from '../support/scripts';
 
 /** Each test finishes in a few seconds; a hang fails instead of blocking the run. */
 const OPTS = { timeout: 20_000 };
@@ -27,19 +28,6 @@ interface Harness {
   /** [ok, ms since start()] per report. */
   readonly reports: [boolean, number][];
   readonly startedAt: number;
-}
-
-function tempDir(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsv-chk-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function writeScript(dir: string, name: string, body: string): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, `#!/bin/sh\n${body}`);
-  fs.chmodSync(file, 0o755);
-  return file;
 }
 
 function vrrpScript(file: string, opts: Partial<Omit<VrrpScript, 'script'>> = {}): VrrpScript {
@@ -75,20 +63,10 @@ function harness(t: TestContext, script: VrrpScript): Harness {
   return { runner, logs, reports, startedAt };
 }
 
-/** Alive = /proc entry present and not a zombie (orphans are reaped by init, maybe later). */
-function alive(pid: number): boolean {
+/** The process group of `pid`, -1 once it is gone. */
+function pgrpOrGone(pid: number): number {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function pgrpOf(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    return pgrpOf(pid);
   } catch {
     return -1;
   }
@@ -106,7 +84,7 @@ async function pidsFrom(t: TestContext, file: string): Promise<number[]> {
     // The script leads its process group; signal it only while one of its members is still
     // there (a recycled pid would be in another group).
     const leader = pids[0] ?? 0;
-    if (leader > 1 && pids.some((p) => alive(p) && pgrpOf(p) === leader)) {
+    if (leader > 1 && pids.some((p) => alive(p) && pgrpOrGone(p) === leader)) {
       try {
         process.kill(-leader, 'SIGKILL');
       } catch {
@@ -124,12 +102,12 @@ function sequenceScript(dir: string, seq: number[]): { file: string; runs: () =>
   const list = path.join(dir, 'seq');
   fs.writeFileSync(count, '0');
   fs.writeFileSync(list, seq.map(String).join('\n') + '\n');
-  const file = writeScript(dir, 'seq.sh', `n=$(cat '${count}')\nn=$((n + 1))\necho $n > '${count}'\ncode=$(sed -n "\${n}p" '${list}')\nexit \${code:-0}\n`);
+  const file = shScript(dir, 'seq.sh', `n=$(cat '${count}')\nn=$((n + 1))\necho $n > '${count}'\ncode=$(sed -n "\${n}p" '${list}')\nexit \${code:-0}\n`);
   return { file, runs: () => Number(fs.readFileSync(count, 'utf8')) };
 }
 
 test('keepalived vrrp_script_child_thread(): rise 2 / fall 2 reports and log lines follow the run outcomes', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsv-chk-');
   const { file, runs } = sequenceScript(dir, [0, 1, 1, 1, 0, 0, 0]);
   const h = harness(t, vrrpScript(file, { intervalSec: 0.2, timeoutSec: 5, rise: 2, fall: 2 }));
   assert.equal(h.runner.status, null, 'no result before the first run');
@@ -149,7 +127,7 @@ test('keepalived vrrp_script_child_thread(): rise 2 / fall 2 reports and log lin
 });
 
 test('keepalived 2.2.7: init_fail is overridden for a tracked script (alloc_track_script()), one success reports OK', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsv-chk-');
   const { file, runs } = sequenceScript(dir, [0, 0]);
   const h = harness(t, vrrpScript(file, { intervalSec: 0.2, initFail: true }));
   assert.equal(h.runner.status, null);
@@ -160,8 +138,8 @@ test('keepalived 2.2.7: init_fail is overridden for a tracked script (alloc_trac
 });
 
 test('keepalived vrrp_script_child_thread(): death by a signal is a failure "due to signal N"', OPTS, async (t) => {
-  const dir = tempDir(t);
-  const file = writeScript(dir, 'usr1.sh', 'kill -USR1 $$\nsleep 5\n');
+  const dir = tempDir(t, 'tsv-chk-');
+  const file = shScript(dir, 'usr1.sh', 'kill -USR1 $$\nsleep 5\n');
   const h = harness(t, vrrpScript(file, { intervalSec: 10, timeoutSec: 10 }));
   await waitFor('the report', () => h.reports.length > 0, 10_000);
   assert.deepEqual(h.reports.map(([ok]) => ok), [false]);
@@ -169,11 +147,11 @@ test('keepalived vrrp_script_child_thread(): death by a signal is a failure "due
 });
 
 test('keepalived timeout: a hung script gets SIGTERM, then its group SIGKILL; the run is a timed_out failure', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsv-chk-');
   const pidFile = path.join(dir, 'pids');
   // The background child ignores SIGTERM: only the SIGKILL that follows the script's death by
   // our SIGTERM (keepalived vrrp_script_child_thread()) takes it down.
-  const file = writeScript(dir, 'hang.sh', `(trap "" TERM; sleep 1000) &\necho "$$ $!" > '${pidFile}'\nsleep 100\n`);
+  const file = shScript(dir, 'hang.sh', `(trap "" TERM; sleep 1000) &\necho "$$ $!" > '${pidFile}'\nsleep 100\n`);
   const h = harness(t, vrrpScript(file, { intervalSec: 10, timeoutSec: 1 }));
   const pids = await pidsFrom(t, pidFile);
   await waitFor('the timeout report', () => h.reports.length > 0, 10_000);
@@ -186,9 +164,9 @@ test('keepalived timeout: a hung script gets SIGTERM, then its group SIGKILL; th
 });
 
 test('keepalived timeout: a script ignoring SIGTERM is SIGKILLed 2 s later, runs meanwhile are skipped', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsv-chk-');
   const pidFile = path.join(dir, 'pids');
-  const file = writeScript(dir, 'stubborn.sh', `trap "" TERM\nsleep 1000 &\necho "$$ $!" > '${pidFile}'\nsleep 1000\n`);
+  const file = shScript(dir, 'stubborn.sh', `trap "" TERM\nsleep 1000 &\necho "$$ $!" > '${pidFile}'\nsleep 1000\n`);
   const h = harness(t, vrrpScript(file, { intervalSec: 1, timeoutSec: 1 }));
   const pids = await pidsFrom(t, pidFile);
   await waitFor('the timeout report', () => h.reports.length > 0, 15_000);
@@ -202,9 +180,9 @@ test('keepalived timeout: a script ignoring SIGTERM is SIGKILLed 2 s later, runs
 });
 
 test('keepalived vrrp_script_thread(): a run still going when the next is due is skipped', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsv-chk-');
   const { file: seqFile, runs } = sequenceScript(dir, []);
-  const file = writeScript(dir, 'slow.sh', `'${seqFile}'\nsleep 2.5\n`);
+  const file = shScript(dir, 'slow.sh', `'${seqFile}'\nsleep 2.5\n`);
   const h = harness(t, vrrpScript(file, { intervalSec: 1, timeoutSec: 10 }));
   await waitFor('the first success', () => h.reports.length > 0, 10_000);
   await h.runner.stop();
@@ -215,9 +193,9 @@ test('keepalived vrrp_script_thread(): a run still going when the next is due is
 });
 
 test('stop(): SIGTERM then SIGKILL to a running script\'s group, resolves once reaped, nothing left', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsv-chk-');
   const pidFile = path.join(dir, 'pids');
-  const file = writeScript(dir, 'stubborn.sh', `trap "" TERM\nsleep 1000 &\necho "$$ $!" > '${pidFile}'\nsleep 1000\n`);
+  const file = shScript(dir, 'stubborn.sh', `trap "" TERM\nsleep 1000 &\necho "$$ $!" > '${pidFile}'\nsleep 1000\n`);
   const h = harness(t, vrrpScript(file, { intervalSec: 30, timeoutSec: 30 }));
   const pids = await pidsFrom(t, pidFile);
   const t0 = performance.now();

@@ -13,7 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildBridgeLan, exited, have, sleep, startCapture as startTshark, waitFor } from '../support/netns';
+import { buildBridgeLan, exited, have, pidExists, readPid, sleep, startCapture as startTshark, waitFor } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -57,22 +57,6 @@ function assertOnlyMaster(master: Node, when: string): void {
   const k = hasVip('k');
   assert.equal(Number(t) + Number(k), 1, `${when}: exactly one node holds the VIP (tsvrrpd ${t}, keepalived ${k})\n${logsForFailure()}`);
   assert.ok(master === 't' ? t : k, `${when}: ${master === 't' ? 'tsvrrpd' : 'keepalived'} holds the VIP`);
-}
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function readPid(file: string): number | null {
-  try {
-    const n = Number(fs.readFileSync(file, 'utf8').trim());
-    return Number.isInteger(n) && n > 0 ? n : null;
-  } catch {
-    return null;
-  }
 }
 const logFile = (node: Node, scenario: string): string => path.join(dir, `${scenario}-${node}.log`);
 const readLog = (file: string): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
@@ -132,7 +116,7 @@ async function stop(node: Node): Promise<void> {
   if (hasVip(node)) masterStops[node] += 1;
   r.proc.kill('SIGTERM');
   await exited(r.proc);
-  if (vrrpPid !== null) await waitFor(`${node}'s VRRP process ${vrrpPid} to exit`, () => !alive(vrrpPid), 5_000);
+  if (vrrpPid !== null) await waitFor(`${node}'s VRRP process ${vrrpPid} to exit`, () => !pidExists(vrrpPid), 5_000);
   running.delete(node);
 }
 /** Stop the BACKUP first, so the MASTER's priority-0 advert finds nobody to take over. */
@@ -199,7 +183,7 @@ after(async () => {
   for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill(p === tshark ? 'SIGINT' : 'SIGKILL');
   for (const f of kaPidFiles) {
     const pid = readPid(f);
-    if (pid !== null && alive(pid)) process.kill(pid, 'SIGKILL');
+    if (pid !== null && pidExists(pid)) process.kill(pid, 'SIGKILL');
   }
   for (const p of procs) await exited(p);
   for (const ns of [SW, NODES.t.ns, NODES.k.ns]) spawnSync('ip', ['netns', 'del', ns]);

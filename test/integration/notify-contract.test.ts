@@ -38,119 +38,31 @@
  * Needs root, keepalived, tshark and the native addon; every namespace, process and temporary
  * directory is removed in after(), whatever happened.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildBridgeLan, exited, have, sh, sleep, startCapture, waitFor } from '../support/netns';
+import { ALL_IMPLS, SideBySide, assertTakeover, masterDownMs, skewMs, vrrpInstance } from '../support/e2e-lab';
+import type { E2eDaemon, E2eLab, Impl } from '../support/e2e-lab';
+import { exited, pidExists, sh, sleep, waitFor } from '../support/netns';
+import { shScript } from '../support/scripts';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
-const INJECTOR = path.join(ROOT, 'dist', 'test', 'integration', 'injector.js');
-const ADDON = path.join(ROOT, 'native', 'build', 'Release', 'tsvrrpd_native.node');
-const ID = process.pid;
+const INJECTOR = path.join(__dirname, 'injector.js');
 
-type Impl = 'keepalived' | 'tsvrrpd';
-const ALL_IMPLS: readonly Impl[] = ['keepalived', 'tsvrrpd'];
-const selected = process.env.TSV_E2E_IMPL;
-const IMPLS: readonly Impl[] = selected === undefined || selected === '' ? ALL_IMPLS : ALL_IMPLS.filter((i) => i === selected);
-
-function skipReason(): string | false {
-  if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
-  if (IMPLS.length === 0) return `TSV_E2E_IMPL must be keepalived or tsvrrpd (got ${JSON.stringify(selected)})`;
-  if (!have('tshark')) return 'needs tshark (scripts/setup.sh)';
-  if (IMPLS.includes('keepalived') && !have('keepalived')) return 'needs keepalived (scripts/setup.sh)';
-  if (IMPLS.includes('tsvrrpd') && !fs.existsSync(ADDON)) return 'needs the native addon (npm ci)';
-  if (!fs.existsSync(INJECTOR)) return 'needs the build (npx tsc -p tsconfig.json)';
-  return false;
-}
-const skip = skipReason();
-const compareSkip = skip || (IMPLS.length < 2 ? 'TSV_E2E_IMPL selects one implementation: nothing to compare' : false);
-
-/** The LAN plan, the same on each implementation's own bridge. */
+/** One LAN per implementation: director d, peer p (same implementation), injector i. */
 const IP = { d: '10.77.0.1', p: '10.77.0.2', i: '10.77.0.60' } as const;
 const VIP = '10.77.0.100';
 const NOBODY = 65534;
-/** RFC 3768 §6.1 (advert_int 1): Skew_Time and Master_Down_Interval in ms. */
-const skewMs = (prio: number): number => ((256 - prio) / 256) * 1000;
-const mdiMs = (prio: number): number => 3000 + skewMs(prio);
 /** Added to every protocol deadline: start-up of a daemon, scheduling on a loaded host. */
 const SLACK = 4_000;
 
-// ---------------------------------------------------------------------------------------
-// Cleanup bookkeeping: everything started or created is recorded here, after() removes it.
+/** Both implementations, each on its own LAN (namespaces tsv-nt-k-*, tsv-nt-t-*); removed in after(). */
+const side = new SideBySide('tsv-nt', IP, { needs: { built: [INJECTOR] } });
+const lab = (impl: Impl): E2eLab => side.lab(impl);
 
-const procs = new Set<ChildProcess>();
-const pidFiles: string[] = [];
-const sockets = new Set<net.Socket>();
-const namespaces: string[] = [];
-let baseDir = '';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function readPid(file: string): number | null {
-  try {
-    const n = Number(fs.readFileSync(file, 'utf8').trim());
-    return Number.isInteger(n) && n > 0 ? n : null;
-  } catch {
-    return null;
-  }
-}
-/** Resolves true if `p` settles within `ms`, false otherwise (the timer is always cleared). */
-async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
-  try {
-    return await Promise.race([p.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-/** `pid command line` of every process in a namespace (for failure messages). */
-function nsProcs(ns: string): string {
-  const pids = (spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((x) => x.length > 0);
-  return pids.map((pid) => `  ${pid} ${readText(`/proc/${pid}/cmdline`).split('\0').join(' ').trim()}`).join('\n');
-}
 const readText = (file: string): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
 const lines = (text: string): string[] => text.split('\n').filter((l) => l.length > 0);
-
-// ---------------------------------------------------------------------------------------
-// One LAN per implementation: director d, peer p (same implementation), injector i.
-
-interface Lab {
-  readonly impl: Impl;
-  readonly sw: string;
-  readonly ns: { readonly d: string; readonly p: string; readonly i: string };
-  /** Root-owned 0755 directory of this implementation's runs. */
-  readonly dir: string;
-}
-const labs = new Map<Impl, Lab>();
-function lab(impl: Impl): Lab {
-  const l = labs.get(impl);
-  assert.ok(l, `the ${impl} LAN was built`);
-  return l;
-}
-
-/** A root-owned 0755 directory (script security: nothing on the path writable by others). */
-function secureDir(parent: string, name: string): string {
-  const d = path.join(parent, name);
-  fs.mkdirSync(d);
-  fs.chmodSync(d, 0o755);
-  return d;
-}
-function writeScript(file: string, body: string): void {
-  fs.writeFileSync(file, `#!/bin/sh\n${body}`);
-  fs.chmodSync(file, 0o755);
-}
 
 /** The path of the libc this process runs on: a harmless, real LD_PRELOAD value. */
 function libcPath(): string {
@@ -160,60 +72,20 @@ function libcPath(): string {
 /** The director's environment: the three variables that must not reach a script, and one that must. */
 const DAEMON_ENV = (): NodeJS.ProcessEnv => ({ ...process.env, IFS: ':', LD_PRELOAD: libcPath(), LD_LIBRARY_PATH: '/tsv-nt-no-such-dir', TSV_NT_MARK: 'kept' });
 
-interface Daemon {
-  readonly impl: Impl;
-  readonly ns: string;
-  readonly proc: ChildProcess;
-  readonly log: string;
-  /** The process that runs VRRP: keepalived's VRRP child, or tsvrrpd itself. */
-  readonly vrrpPidFile: string;
-}
-function startDaemon(l: Lab, node: 'd' | 'p', dir: string, name: string, conf: string, env: NodeJS.ProcessEnv = process.env): Daemon {
-  const confFile = path.join(dir, `${name}.conf`);
-  fs.writeFileSync(confFile, conf);
-  const log = path.join(dir, `${name}.log`);
-  const fd = fs.openSync(log, 'a');
-  const pid = (what: string): string => path.join(dir, `${name}.${what}.pid`);
-  const args =
-    l.impl === 'tsvrrpd'
-      ? [process.execPath, CLI, '-n', '-l', '-G', '-D', '-f', confFile, '-p', pid('main')]
-      : ['keepalived', '-n', '-l', '-G', '-D', '-P', '-f', confFile, '-p', pid('main'), '-r', pid('vrrp'), '-c', pid('chk'), '-b', pid('bfd')];
-  pidFiles.push(pid('main'), pid('vrrp'), pid('chk'), pid('bfd'));
-  const proc = spawn('ip', ['netns', 'exec', l.ns[node], ...args], { stdio: ['ignore', fd, fd], env });
-  fs.closeSync(fd);
-  procs.add(proc);
-  return { impl: l.impl, ns: l.ns[node], proc, log, vrrpPidFile: pid(l.impl === 'tsvrrpd' ? 'main' : 'vrrp') };
-}
-async function vrrpPid(d: Daemon): Promise<number> {
-  await waitFor(`${d.impl} to write ${d.vrrpPidFile}`, () => readPid(d.vrrpPidFile) !== null, 10_000);
-  return readPid(d.vrrpPidFile) as number;
-}
-/** SIGTERM (keepalived: the parent, which stops its VRRP child); resolves with the ms it took. */
-async function stopDaemon(d: Daemon, withinMs = 10_000): Promise<number> {
-  const vrrp = readPid(d.vrrpPidFile);
-  const t0 = Date.now();
-  d.proc.kill('SIGTERM');
-  const done = await within(exited(d.proc), withinMs);
-  assert.ok(done, `${d.impl} exits within ${withinMs} ms of SIGTERM; still in its namespace:\n${nsProcs(d.ns)}`);
-  if (vrrp !== null) await waitFor(`${d.impl}'s VRRP process ${vrrp} to exit`, () => !alive(vrrp), 5_000);
-  return Date.now() - t0;
-}
-const tail = (d: Daemon): string => `--- ${d.impl} log ${d.log} ---\n${lines(readText(d.log)).slice(-40).join('\n')}`;
-const countLog = (d: Daemon, re: RegExp): number => (readText(d.log).match(new RegExp(re.source, 'g')) ?? []).length;
 const enteredRe = (inst: string, state: string): RegExp => new RegExp(`\\(${inst}\\) Entering ${state} STATE`);
 
 /** How many times each of `insts` has entered `state` so far (for waitEnter). */
-const enterCounts = (d: Daemon, insts: readonly string[], state: string): number[] => insts.map((i) => countLog(d, enteredRe(i, state)));
+const enterCounts = (d: E2eDaemon, insts: readonly string[], state: string): number[] => insts.map((i) => d.count(enteredRe(i, state)));
 /** Wait until the daemon's log shows every instance in `insts` entering `state` once more than `since`. */
-async function waitEnter(d: Daemon, insts: readonly string[], state: 'BACKUP' | 'MASTER' | 'FAULT', timeoutMs: number, since: readonly number[] = insts.map(() => 0)): Promise<void> {
+async function waitEnter(d: E2eDaemon, insts: readonly string[], state: 'BACKUP' | 'MASTER' | 'FAULT', timeoutMs: number, since: readonly number[] = insts.map(() => 0)): Promise<void> {
   try {
     await waitFor(`${insts.join(', ')} to enter ${state}`, () => enterCounts(d, insts, state).every((c, n) => c > (since[n] ?? 0)), timeoutMs);
   } catch (e) {
-    throw new Error(`${d.impl}: ${(e as Error).message}\n${tail(d)}`);
+    throw new Error(`${d.impl}: ${(e as Error).message}\n${d.tail()}`);
   }
 }
 /** Run `action`, then wait until every instance in `insts` has entered `state` once more. */
-async function expectEnter(d: Daemon, insts: readonly string[], state: 'BACKUP' | 'MASTER' | 'FAULT', timeoutMs: number, action: () => unknown): Promise<void> {
+async function expectEnter(d: E2eDaemon, insts: readonly string[], state: 'BACKUP' | 'MASTER' | 'FAULT', timeoutMs: number, action: () => unknown): Promise<void> {
   const since = enterCounts(d, insts, state);
   await action();
   await waitEnter(d, insts, state, timeoutMs, since);
@@ -253,19 +125,21 @@ class Recorder {
   readonly steps: StepRecord[] = [];
   private partial = '';
 
-  constructor(dir: string) {
+  /** In a new directory `<lab dir>/<scenario>`; the FIFO is closed by the lab's cleanup. */
+  constructor(lab: E2eLab, scenario: string) {
+    const dir = lab.subdir(scenario);
     this.dir = dir;
     this.recFile = path.join(dir, 'rec.log');
     this.fifoFile = path.join(dir, 'notify.fifo');
     fs.writeFileSync(this.recFile, '');
     fs.chmodSync(this.recFile, 0o666); // notify_backup runs as nobody
-    writeScript(path.join(dir, 'rec.sh'), recScript(this.recFile));
-    writeScript(path.join(dir, 'chk.sh'), `[ ! -e '${path.join(dir, 'fail.flag')}' ]\n`);
+    shScript(dir, 'rec.sh', recScript(this.recFile));
+    shScript(dir, 'chk.sh', `[ ! -e '${path.join(dir, 'fail.flag')}' ]\n`);
     sh(['mkfifo', '-m', '0600', this.fifoFile]);
     // Held open read-write: a writer never sees ENXIO, and every line is read as it comes.
     const fd = fs.openSync(this.fifoFile, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
     const sock = new net.Socket({ fd, readable: true, writable: false });
-    sockets.add(sock);
+    lab.defer(() => sock.destroy());
     sock.on('data', (b: Buffer) => {
       const parts = (this.partial + b.toString('utf8')).split('\n');
       this.partial = parts.pop() ?? '';
@@ -381,60 +255,21 @@ function compareRecords(scenario: string): void {
 // ---------------------------------------------------------------------------------------
 // Configurations.
 
-const AUTH = ' authentication {\n  auth_type PASS\n  auth_pass s3cr3t\n }\n';
 function globalDefs(routerId: string, fifo: string | null): string {
   return `global_defs {\n router_id ${routerId}\n enable_script_security\n script_user root\n${fifo ? ` vrrp_notify_fifo ${fifo}\n` : ''}}\n`;
 }
 function checkScript(dir: string): string {
   return `vrrp_script chk_flag {\n script "${path.join(dir, 'chk.sh')}"\n interval 1\n fall 1\n rise 1\n weight 0\n}\n`;
 }
+/** A BACKUP instance on eth0, advert_int 1, PASS s3cr3t. */
 function instanceBlock(name: string, vrid: number, prio: number, vip: string, extra: string): string {
-  return `vrrp_instance ${name} {\n state BACKUP\n interface eth0\n virtual_router_id ${vrid}\n priority ${prio}\n advert_int 1\n${AUTH} virtual_ipaddress {\n  ${vip}/24\n }\n${extra}}\n`;
+  return vrrpInstance({ name, vrid, prio, vips: [vip], extra });
 }
 function peerConf(vrid: number): string {
   return instanceBlock('VI_1', vrid, 200, VIP, '');
 }
 
 // ---------------------------------------------------------------------------------------
-
-before(() => {
-  if (skip) return;
-  baseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsv-nt-'));
-  fs.chmodSync(baseDir, 0o755);
-  for (const impl of IMPLS) {
-    const k = impl[0] as string;
-    const l: Lab = {
-      impl,
-      sw: `tsv-nt-${k}sw-${ID}`,
-      ns: { d: `tsv-nt-${k}d-${ID}`, p: `tsv-nt-${k}p-${ID}`, i: `tsv-nt-${k}i-${ID}` },
-      dir: secureDir(baseDir, impl),
-    };
-    namespaces.push(l.sw, l.ns.d, l.ns.p, l.ns.i);
-    buildBridgeLan(l.sw, { d: { ns: l.ns.d, ip: IP.d }, p: { ns: l.ns.p, ip: IP.p }, i: { ns: l.ns.i, ip: IP.i } });
-    labs.set(impl, l);
-  }
-});
-
-after(async () => {
-  if (skip) return;
-  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-  for (const f of pidFiles) {
-    const pid = readPid(f);
-    if (pid !== null && alive(pid)) process.kill(pid, 'SIGKILL');
-  }
-  // Whatever is left in the namespaces (script children, hanging notify scripts), by pid.
-  for (const ns of namespaces) {
-    const pids = lines(spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '');
-    for (const pid of pids) if (Number(pid) > 0 && alive(Number(pid))) process.kill(Number(pid), 'SIGKILL');
-  }
-  await within(Promise.all([...procs].map((p) => exited(p))), 5_000);
-  for (const s of sockets) s.destroy();
-  for (const ns of namespaces) spawnSync('ip', ['netns', 'del', ns]);
-  if (baseDir) {
-    if (process.env.TSV_KEEP_LOGS) console.log(`# notify-contract: kept ${baseDir}`);
-    else fs.rmSync(baseDir, { recursive: true, force: true });
-  }
-});
 
 // ---------------------------------------------------------------------------------------
 // Scenario 1: one instance through every notification.
@@ -484,29 +319,29 @@ const STANDALONE_EXPECTED: readonly ExpectedStep[] = [
 
 async function runStandalone(impl: Impl): Promise<Recorder> {
   const l = lab(impl);
-  const dir = secureDir(l.dir, 'standalone');
-  const rec = new Recorder(dir);
-  const daemons: Daemon[] = [];
+  const rec = new Recorder(l, 'standalone');
+  const dir = rec.dir;
+  const daemons: E2eDaemon[] = [];
   try {
-    let d: Daemon | undefined;
+    let d: E2eDaemon | undefined;
     await rec.step('start alone → BACKUP', async () => {
-      d = startDaemon(l, 'd', dir, 'director', standaloneConf(dir, rec), DAEMON_ENV());
+      d = l.start('d', 'standalone/director', standaloneConf(dir, rec), { env: DAEMON_ENV() });
       daemons.push(d);
       await waitEnter(d, ['VI_1'], 'BACKUP', SLACK + 6_000);
     });
     assert.ok(d);
     const dd = d;
-    await rec.step('alone → MASTER', () => expectEnter(dd, ['VI_1'], 'MASTER', mdiMs(100) + SLACK, () => undefined));
+    await rec.step('alone → MASTER', () => expectEnter(dd, ['VI_1'], 'MASTER', masterDownMs(100) + SLACK, () => undefined));
     await rec.step('MASTER hears a priority-50 advert', async () => {
       const lower = /Received advert from 10\.77\.0\.60 with lower priority 50/;
-      const before = countLog(dd, lower);
+      const before = dd.count(lower);
       await inject(l, STANDALONE_VRID, 50);
-      await waitFor(`${impl} to log the lower-priority advert`, () => countLog(dd, lower) > before, SLACK);
+      await waitFor(`${impl} to log the lower-priority advert`, () => dd.count(lower) > before, SLACK);
     });
-    let p: Daemon | undefined;
+    let p: E2eDaemon | undefined;
     await rec.step('priority-200 peer preempts → BACKUP', () =>
-      expectEnter(dd, ['VI_1'], 'BACKUP', mdiMs(200) + SLACK + 2_000, () => {
-        p = startDaemon(l, 'p', dir, 'peer', peerConf(STANDALONE_VRID));
+      expectEnter(dd, ['VI_1'], 'BACKUP', masterDownMs(200) + SLACK + 2_000, () => {
+        p = l.start('p', 'standalone/peer', peerConf(STANDALONE_VRID));
         daemons.push(p);
       }),
     );
@@ -514,33 +349,30 @@ async function runStandalone(impl: Impl): Promise<Recorder> {
     const pp = p;
     await rec.step('check fails in BACKUP → FAULT', () => expectEnter(dd, ['VI_1'], 'FAULT', SLACK, () => rec.fail(true)));
     await rec.step('check recovers, peer master → BACKUP', () => expectEnter(dd, ['VI_1'], 'BACKUP', SLACK, () => rec.fail(false)));
-    await rec.step('peer SIGTERM → MASTER', () => expectEnter(dd, ['VI_1'], 'MASTER', skewMs(100) + SLACK, () => stopDaemon(pp)));
+    await rec.step('peer SIGTERM → MASTER', () => expectEnter(dd, ['VI_1'], 'MASTER', skewMs(100) + SLACK, () => pp.stopWithin()));
     await rec.step('check fails in MASTER → FAULT', () => expectEnter(dd, ['VI_1'], 'FAULT', SLACK, () => rec.fail(true)));
     await rec.step('check recovers alone → BACKUP', () => expectEnter(dd, ['VI_1'], 'BACKUP', SLACK, () => rec.fail(false)));
-    await rec.step('alone → MASTER again', () => expectEnter(dd, ['VI_1'], 'MASTER', mdiMs(100) + SLACK, () => undefined));
-    await rec.step('SIGTERM → STOP', () => stopDaemon(dd));
+    await rec.step('alone → MASTER again', () => expectEnter(dd, ['VI_1'], 'MASTER', masterDownMs(100) + SLACK, () => undefined));
+    await rec.step('SIGTERM → STOP', () => dd.stopWithin());
     return rec;
   } catch (e) {
-    throw new Error(`${(e as Error).message}\nsteps so far: ${JSON.stringify(rec.steps, null, 1)}\n${daemons.map(tail).join('\n')}`);
+    throw new Error(`${(e as Error).message}\nsteps so far: ${JSON.stringify(rec.steps, null, 1)}\n${daemons.map((x) => x.tail()).join('\n')}`);
   }
 }
 
 /** One forged VRRPv2 advert (injector.ts) from the injector namespace. */
-async function inject(l: Lab, vrid: number, prio: number): Promise<void> {
-  const p = spawn(
-    'ip',
-    ['netns', 'exec', l.ns.i, process.execPath, INJECTOR, '-i', 'eth0', '--src', IP.i, '--vrid', String(vrid), '--prio', String(prio), '--auth-type', '1', '--auth', 's3cr3t', '--addr', VIP],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  procs.add(p);
-  let err = '';
-  p.stderr?.on('data', (b: Buffer) => (err += b.toString()));
-  assert.equal(await exited(p), 0, `the injector sent its advert: ${err}`);
+async function inject(l: E2eLab, vrid: number, prio: number): Promise<void> {
+  const p = l.spawnIn('i', 'injector', [
+    process.execPath,
+    INJECTOR,
+    ...['-i', 'eth0', '--src', IP.i, '--vrid', String(vrid), '--prio', String(prio), '--auth-type', '1', '--auth', 's3cr3t', '--addr', VIP],
+  ]);
+  assert.equal(await exited(p), 0, `the injector sent its advert: ${readText(path.join(l.dir, 'injector.log'))}`);
 }
 
 describe('notify contract: one instance through every notification', { concurrency: true }, () => {
   for (const impl of ALL_IMPLS) {
-    test(impl, { skip: skip || (IMPLS.includes(impl) ? false : 'not selected by TSV_E2E_IMPL'), timeout: 80_000 }, async (t) => {
+    test(impl, { skip: side.implSkip(impl), timeout: 80_000 }, async (t) => {
       const rec = await runStandalone(impl);
       t.diagnostic(`${impl} FIFO: ${JSON.stringify(rec.fifo)}`);
       for (const s of rec.steps) t.diagnostic(`${impl} ${s.name}: ${JSON.stringify(s.scripts)}`);
@@ -549,7 +381,7 @@ describe('notify contract: one instance through every notification', { concurren
     });
   }
 });
-test('notify contract: one instance: tsvrrpd records the same as keepalived', { skip: compareSkip }, () => compareRecords('standalone'));
+test('notify contract: one instance: tsvrrpd records the same as keepalived', { skip: side.compareSkip }, () => compareRecords('standalone'));
 
 // ---------------------------------------------------------------------------------------
 // Scenario 2: a sync group, with group scripts and instance scripts.
@@ -606,33 +438,33 @@ const SYNC_EXPECTED: readonly ExpectedStep[] = [
 
 async function runSync(impl: Impl): Promise<Recorder> {
   const l = lab(impl);
-  const dir = secureDir(l.dir, 'sync');
-  const rec = new Recorder(dir);
+  const rec = new Recorder(l, 'sync');
+  const dir = rec.dir;
   const both = ['VI_1', 'VI_2'] as const;
-  const daemons: Daemon[] = [];
+  const daemons: E2eDaemon[] = [];
   try {
-    let d: Daemon | undefined;
+    let d: E2eDaemon | undefined;
     await rec.step('start alone → BACKUP', async () => {
-      d = startDaemon(l, 'd', dir, 'director', syncConf(dir, rec), DAEMON_ENV());
+      d = l.start('d', 'sync/director', syncConf(dir, rec), { env: DAEMON_ENV() });
       daemons.push(d);
       await waitEnter(d, both, 'BACKUP', SLACK + 6_000);
     });
     assert.ok(d);
     const dd = d;
-    await rec.step('alone → MASTER', () => expectEnter(dd, both, 'MASTER', mdiMs(90) + SLACK, () => undefined));
+    await rec.step('alone → MASTER', () => expectEnter(dd, both, 'MASTER', masterDownMs(90) + SLACK, () => undefined));
     await rec.step('VI_1 check fails → FAULT', () => expectEnter(dd, both, 'FAULT', SLACK, () => rec.fail(true)));
     await rec.step('check recovers alone → BACKUP', () => expectEnter(dd, both, 'BACKUP', SLACK, () => rec.fail(false)));
-    await rec.step('alone → MASTER again', () => expectEnter(dd, both, 'MASTER', mdiMs(90) + SLACK, () => undefined));
-    await rec.step('SIGTERM → STOP', () => stopDaemon(dd));
+    await rec.step('alone → MASTER again', () => expectEnter(dd, both, 'MASTER', masterDownMs(90) + SLACK, () => undefined));
+    await rec.step('SIGTERM → STOP', () => dd.stopWithin());
     return rec;
   } catch (e) {
-    throw new Error(`${(e as Error).message}\nsteps so far: ${JSON.stringify(rec.steps, null, 1)}\n${daemons.map(tail).join('\n')}`);
+    throw new Error(`${(e as Error).message}\nsteps so far: ${JSON.stringify(rec.steps, null, 1)}\n${daemons.map((x) => x.tail()).join('\n')}`);
   }
 }
 
 describe('notify contract: a sync group', { concurrency: true }, () => {
   for (const impl of ALL_IMPLS) {
-    test(impl, { skip: skip || (IMPLS.includes(impl) ? false : 'not selected by TSV_E2E_IMPL'), timeout: 60_000 }, async (t) => {
+    test(impl, { skip: side.implSkip(impl), timeout: 60_000 }, async (t) => {
       const rec = await runSync(impl);
       t.diagnostic(`${impl} FIFO: ${JSON.stringify(rec.fifo)}`);
       for (const s of rec.steps) t.diagnostic(`${impl} ${s.name}: ${JSON.stringify(s.scripts)}`);
@@ -641,50 +473,30 @@ describe('notify contract: a sync group', { concurrency: true }, () => {
     });
   }
 });
-test('notify contract: a sync group: tsvrrpd records the same as keepalived', { skip: compareSkip }, () => compareRecords('sync'));
+test('notify contract: a sync group: tsvrrpd records the same as keepalived', { skip: side.compareSkip }, () => compareRecords('sync'));
 
 // ---------------------------------------------------------------------------------------
 // Scenario 3: notify scripts that hang or fail do not delay a takeover.
 
 const HANG_VRID = 71;
 
-interface WireAdvert {
-  readonly time: number;
-  readonly src: string;
-  readonly vrid: number;
-  readonly prio: number;
-}
-function readAdverts(file: string): WireAdvert[] {
-  const out = spawnSync('tshark', ['-r', file, '-Y', 'vrrp', '-T', 'fields', '-E', 'separator=,', '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'vrrp.virt_rtr_id', '-e', 'vrrp.prio'], {
-    encoding: 'utf8',
-  }).stdout;
-  return lines(out ?? '').map((l) => {
-    const [time, src, vrid, prio] = l.split(',');
-    return { time: Number(time), src: src ?? '', vrid: Number(vrid), prio: Number(prio) };
-  });
-}
-
 async function runHang(impl: Impl): Promise<void> {
   const l = lab(impl);
-  const dir = secureDir(l.dir, 'hang');
+  const dir = l.subdir('hang');
   const hangPids = path.join(dir, 'hang.pids');
   const failCalls = path.join(dir, 'fail.calls');
-  const hang = path.join(dir, 'hang.sh');
-  const failing = path.join(dir, 'fail.sh');
-  writeScript(hang, `echo "$$ $1" >> '${hangPids}'\nexec sleep 30\n`);
-  writeScript(failing, `echo "$*" >> '${failCalls}'\nexit 1\n`);
+  const hang = shScript(dir, 'hang.sh', `echo "$$ $1" >> '${hangPids}'\nexec sleep 30\n`);
+  const failing = shScript(dir, 'fail.sh', `echo "$*" >> '${failCalls}'\nexit 1\n`);
   const conf =
     globalDefs('tsv_nt_hang', null) +
     instanceBlock('VI_1', HANG_VRID, 100, VIP, ` notify_backup "${hang} backup"\n notify_master "${hang} master"\n notify "${failing} generic"\n`);
-  const pcap = path.join(dir, 'wire.pcapng');
-  const cap = await startCapture(l.sw, 'br0', 'vrrp', pcap);
-  procs.add(cap);
-  const daemons: Daemon[] = [];
+  const cap = await l.capture('lan0', 'hang/wire');
+  const daemons: E2eDaemon[] = [];
   try {
-    const p = startDaemon(l, 'p', dir, 'peer', peerConf(HANG_VRID));
+    const p = l.start('p', 'hang/peer', peerConf(HANG_VRID));
     daemons.push(p);
-    await waitEnter(p, ['VI_1'], 'MASTER', mdiMs(200) + SLACK + 2_000);
-    const d = startDaemon(l, 'd', dir, 'director', conf);
+    await waitEnter(p, ['VI_1'], 'MASTER', masterDownMs(200) + SLACK + 2_000);
+    const d = l.start('d', 'hang/director', conf);
     daemons.push(d);
     await waitEnter(d, ['VI_1'], 'BACKUP', SLACK + 6_000);
     // Its notify_backup hangs and its generic notify exits 1: both have run.
@@ -694,49 +506,35 @@ async function runHang(impl: Impl): Promise<void> {
     await sleep(1_500); // a few of the peer's adverts reach the BACKUP director
 
     // The peer freezes like a crashed host: no adverts, no priority 0.
-    const peerVrrp = await vrrpPid(p);
+    const peerVrrp = await p.waitStarted();
     process.kill(peerVrrp, 'SIGSTOP');
-    await waitEnter(d, ['VI_1'], 'MASTER', mdiMs(100) + SLACK);
-    assert.ok(alive(backupHang), `notify_backup (pid ${backupHang}) was still hanging when ${impl} took over`);
+    await waitEnter(d, ['VI_1'], 'MASTER', masterDownMs(100) + SLACK);
+    assert.ok(pidExists(backupHang), `notify_backup (pid ${backupHang}) was still hanging when ${impl} took over`);
     assert.equal(d.proc.exitCode, null, `${impl} still runs`);
     await waitFor('notify_master (hang.sh) to start', () => /^\d+ master$/m.test(readText(hangPids)), SLACK);
     await waitFor('the generic notify (fail.sh) to run for MASTER', () => readText(failCalls).includes('generic INSTANCE VI_1 MASTER 100'), SLACK);
     await sleep(3_500); // adverts while notify_master hangs
     const masterHang = Number(/^(\d+) master$/m.exec(readText(hangPids))?.[1]);
-    assert.ok(alive(masterHang), `notify_master (pid ${masterHang}) is still hanging`);
+    assert.ok(pidExists(masterHang), `notify_master (pid ${masterHang}) is still hanging`);
 
-    await sleep(1_000); // dumpcap writes the last frames
-    cap.kill('SIGINT');
-    await exited(cap);
+    await sleep(1_000); // the last frames reach the capture
 
-    const adverts = readAdverts(pcap).filter((a) => a.vrid === HANG_VRID);
-    const firstD = adverts.find((a) => a.src === IP.d);
-    assert.ok(firstD, `${impl} advertised as master (${adverts.length} adverts captured)`);
-    const lastP = adverts.filter((a) => a.src === IP.p && a.time < firstD.time).pop();
-    assert.ok(lastP, "the peer's adverts were captured");
-    const gap = (firstD.time - lastP.time) * 1000;
-    const mdi = mdiMs(100);
-    assert.ok(gap >= mdi - 50 && gap <= mdi + 1_000, `§6.1 ${impl} took over ${gap.toFixed(0)} ms after the peer's last advert (Master_Down_Interval ${mdi.toFixed(0)} ms, + 1 s margin) while notify scripts hang or fail`);
+    const adverts = (await cap.stop()).filter((a) => a.vrid === HANG_VRID);
     // While notify_master hangs, the master keeps its Adver_Timer: one advert a second.
-    const fromD = adverts.filter((a) => a.src === IP.d && a.prio === 100);
-    assert.ok(fromD.length >= 4, `${impl} kept advertising as master (${fromD.length} adverts)`);
-    for (let n = 1; n < fromD.length; n++) {
-      const dt = ((fromD[n] as WireAdvert).time - (fromD[n - 1] as WireAdvert).time) * 1000;
-      assert.ok(dt <= 1_500, `${impl}: adverts ${dt.toFixed(0)} ms apart while notify_master hangs (advert_int 1 s)`);
-    }
+    assertTakeover(adverts, { impl, oldSrc: IP.p, newSrc: IP.d, prio: 100, minAdverts: 4, during: 'while notify scripts hang or fail' });
 
     // SIGTERM is not held up by the hanging scripts (keepalived gives STOP scripts 1 s).
     process.kill(peerVrrp, 'SIGKILL');
     p.proc.kill('SIGKILL');
-    const stopMs = await stopDaemon(d, 5_000);
+    const stopMs = await d.stopWithin(5_000);
     assert.ok(stopMs < 3_000, `${impl} stopped ${stopMs} ms after SIGTERM while notify scripts hang`);
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n${daemons.map(tail).join('\n')}`);
+    throw new Error(`${(e as Error).message}\n${daemons.map((x) => x.tail()).join('\n')}`);
   }
 }
 
 describe('notify scripts that hang or exit 1 do not delay a takeover', { concurrency: true }, () => {
   for (const impl of ALL_IMPLS) {
-    test(impl, { skip: skip || (IMPLS.includes(impl) ? false : 'not selected by TSV_E2E_IMPL'), timeout: 60_000 }, () => runHang(impl));
+    test(impl, { skip: side.implSkip(impl), timeout: 60_000 }, () => runHang(impl));
   }
 });

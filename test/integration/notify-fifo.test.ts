@@ -8,19 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { NotifyFifos, fifoLine, fifoOwner, FIFO_MODE } from '../../src/runtime/notify-fifo';
 import { isNativeSystemError, loadNative } from '../../src/io/native';
 import type { GlobalDefs } from '../../src/config/model';
-import type { Logger } from '../../src/runtime/logger';
 import { checkText } from '../support/config-harness';
-
-function tempDir(t: { after: (fn: () => void) => void }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsvrrpd-fifo-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { recordingLog } from '../support/recording-log';
+import { tempDir } from '../support/scripts';
 
 function globals(lines: string): GlobalDefs {
   const r = checkText(
@@ -29,12 +23,6 @@ function globals(lines: string): GlobalDefs {
   );
   assert.ok(r.config, JSON.stringify(r.diagnostics));
   return r.config.global;
-}
-
-function recordingLog(): Logger & { lines: { level: string; message: string }[] } {
-  const lines: { level: string; message: string }[] = [];
-  const at = (level: string) => (message: string): void => void lines.push({ level, message });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
 
 /** `cat FIFO` until `bytes` bytes arrived (or it exits). */
@@ -72,7 +60,7 @@ test('keepalived notify_fifo(): the line format', () => {
 });
 
 test('native mkfifo: creates a FIFO, EEXIST as an errno code', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsvrrpd-fifo-');
   const p = path.join(dir, 'f');
   loadNative().mkfifo(p, 0o600);
   assert.ok(fs.lstatSync(p).isFIFO());
@@ -82,7 +70,7 @@ test('native mkfifo: creates a FIFO, EEXIST as an errno code', (t) => {
 });
 
 test('keepalived fifo_open(): created when missing (0644), a reader gets the exact lines in order, unlinked on close', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsvrrpd-fifo-');
   const p = path.join(dir, 'notify');
   const log = recordingLog();
   const fifos = NotifyFifos.open(globals(`notify_fifo ${p}`), log);
@@ -110,7 +98,7 @@ test('keepalived fifo_open(): created when missing (0644), a reader gets the exa
 });
 
 test('a FIFO that already exists is used as is and kept on close', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsvrrpd-fifo-');
   const p = path.join(dir, 'existing');
   loadNative().mkfifo(p, 0o600);
   const fifos = NotifyFifos.open(globals(`vrrp_notify_fifo ${p}`), recordingLog());
@@ -125,7 +113,7 @@ test('a FIFO that already exists is used as is and kept on close', async (t) => 
 });
 
 test('notify_fifo and vrrp_notify_fifo both get every line; the same path is opened once', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsvrrpd-fifo-');
   const a = path.join(dir, 'global');
   const b = path.join(dir, 'vrrp');
   const fifos = NotifyFifos.open(globals(`notify_fifo ${a}\nvrrp_notify_fifo ${b}`), recordingLog());
@@ -157,7 +145,7 @@ test('notify_fifo and vrrp_notify_fifo both get every line; the same path is ope
 });
 
 test('nobody reading: the pipe fills, writes never block the event loop, the drop is logged once', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsvrrpd-fifo-');
   const p = path.join(dir, 'full');
   const log = recordingLog();
   const fifos = NotifyFifos.open(globals(`notify_fifo ${p}`), log);
@@ -207,7 +195,7 @@ test('nobody reading: the pipe fills, writes never block the event loop, the dro
 });
 
 test('a regular file at the FIFO path: error logged, FIFO disabled, file untouched, no crash', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsvrrpd-fifo-');
   const p = path.join(dir, 'plain');
   fs.writeFileSync(p, 'keep me\n');
   const log = recordingLog();
@@ -223,7 +211,7 @@ test('a regular file at the FIFO path: error logged, FIFO disabled, file untouch
 });
 
 test('a missing directory: creating fails, logged, no crash', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsvrrpd-fifo-');
   const log = recordingLog();
   const fifos = NotifyFifos.open(globals(`notify_fifo ${path.join(dir, 'nodir', 'f')}`), log);
   assert.deepEqual(fifos.paths, []);
@@ -232,7 +220,7 @@ test('a missing directory: creating fails, logged, no crash', (t) => {
 });
 
 test('keepalived fifo_open(): a created FIFO is chowned to its user (group: the user\'s primary one)', { skip: process.getuid?.() !== 0 ? 'needs root to chown' : false }, (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'tsvrrpd-fifo-');
   const p = path.join(dir, 'owned');
   const log = recordingLog();
   const fifos = NotifyFifos.open(globals(`notify_fifo ${p} nobody`), log);

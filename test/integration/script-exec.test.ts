@@ -8,7 +8,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ScriptCommand } from '../../src/config/model';
 import {
@@ -22,6 +21,7 @@ import {
   type ScriptIdentity,
 } from '../../src/runtime/script-exec';
 import { waitFor } from '../support/netns';
+import { alive, pgrpOf, tempDir, writeScript } from '../support/scripts';
 
 const isRoot = process.geteuid?.() === 0;
 /** A hang fails the test instead of blocking the run. */
@@ -32,19 +32,7 @@ function cmd(args: string[], user: string | null = null, group: string | null = 
 }
 
 /** A temp dir every user may enter, removed after the test. */
-function tempDir(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsv-exec-'));
-  fs.chmodSync(dir, 0o755);
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function writeScript(dir: string, name: string, body: string, mode = 0o755): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, body);
-  fs.chmodSync(file, mode);
-  return file;
-}
+const execDir = (t: TestContext): string => tempDir(t, 'tsv-exec-', 0o755);
 
 /** An output file any script user may write. */
 function outFile(dir: string, name = 'out'): string {
@@ -54,28 +42,13 @@ function outFile(dir: string, name = 'out'): string {
   return file;
 }
 
-/** Alive = /proc entry present and not a zombie (orphans are reaped by init, maybe later). */
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function pgrpOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-}
-
 const me = (): ScriptIdentity => resolveScriptIdentity(cmd(['x']), null, { user: () => null, group: () => null });
 
 /** Writes $0, $# and each argument on its own line. */
 const ARGS_SCRIPT = (out: string): string => `#!/bin/sh\n{ echo "$0"; echo "$#"; for a in "$@"; do echo "[$a]"; done; } > '${out}'\n`;
 
 test('keepalived system_call_script(): an executable path is exec\'d with exactly its words, no shell', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = execDir(t);
   const out = outFile(dir);
   const script = writeScript(dir, 'args.sh', ARGS_SCRIPT(out));
   const c = cmd([script, 'a b', "it's", '$HOME', '*', '']);
@@ -88,7 +61,7 @@ test('keepalived system_call_script(): an executable path is exec\'d with exactl
 });
 
 test('keepalived notify: extra arguments are appended to the argument vector', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = execDir(t);
   const out = outFile(dir);
   const script = writeScript(dir, 'notify.sh', ARGS_SCRIPT(out));
   const run = spawnScript(cmd([script, 'first']), me(), ['INSTANCE', 'VI_1', 'MASTER', '100']);
@@ -97,7 +70,7 @@ test('keepalived notify: extra arguments are appended to the argument vector', O
 });
 
 test('keepalived find_path(): a bare name is searched on PATH and replaced by the full path', (t) => {
-  const dir = tempDir(t);
+  const dir = execDir(t);
   fs.mkdirSync(path.join(dir, 'a'));
   fs.mkdirSync(path.join(dir, 'b'));
   writeScript(path.join(dir, 'a'), 'tool', '#!/bin/sh\n', 0o644); // not executable: skipped
@@ -110,7 +83,7 @@ test('keepalived find_path(): a bare name is searched on PATH and replaced by th
 });
 
 test('keepalived is_executable(): the x bit that counts is the one for the script user', (t) => {
-  const dir = tempDir(t);
+  const dir = execDir(t);
   const file = writeScript(dir, 'owner-only', '#!/bin/sh\n', 0o744);
   const root: ScriptIdentity = { user: 'root', uid: 0, gid: 0 };
   const other: ScriptIdentity = { user: 'nobody', uid: 65534, gid: 65534 };
@@ -126,7 +99,7 @@ test('keepalived system(): a shell builtin goes through /bin/sh and its status c
 });
 
 test('keepalived cmd_str(): every word is single-quoted, so shell syntax in words is inert', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = execDir(t);
   const marker = path.join(dir, 'pwned');
   assert.equal(shellCommandText(['a', "it's", '$(x)']), "'a' 'it'\\''s' '$(x)'");
   const run = spawnScript(cmd(['no-such-program-tsv', `$(touch ${marker})`, '|', 'true']), me());
@@ -137,7 +110,7 @@ test('keepalived cmd_str(): every word is single-quoted, so shell syntax in word
 });
 
 test('keepalived check_script_secure(): a leading `<` redirection is a file test run by the shell', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = execDir(t);
   const present = outFile(dir, 'present');
   const yes = spawnScript(cmd([`<${present}`]), me());
   assert.equal(yes.plan.viaShell, true);
@@ -148,7 +121,7 @@ test('keepalived check_script_secure(): a leading `<` redirection is a file test
 });
 
 test('keepalived with libmagic: an executable without #! runs through the shell, with its arguments', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = execDir(t);
   const out = outFile(dir);
   const script = writeScript(dir, 'no-shebang', `echo "$#:$1:$2" > '${out}'\n`);
   const run = spawnScript(cmd([script, 'x y']), me(), ['MASTER']);
@@ -159,7 +132,7 @@ test('keepalived with libmagic: an executable without #! runs through the shell,
 });
 
 test('keepalived set_uid_gid(): a script configured for `nobody` runs as nobody, without extra groups', { ...OPTS, skip: !isRoot && 'needs root' }, async (t) => {
-  const dir = tempDir(t);
+  const dir = execDir(t);
   const out = outFile(dir);
   const script = writeScript(dir, 'id.sh', `#!/bin/sh\n{ id -u; id -g; id -G; pwd; } > '${out}'\n`);
   const c = cmd([script], 'nobody');
@@ -199,7 +172,7 @@ test('unknown script user or group is a typed ScriptExecError, not a crash', () 
 });
 
 test('keepalived system_call_script(): IFS, LD_PRELOAD and LD_LIBRARY_PATH are removed from the environment', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = execDir(t);
   const out = outFile(dir);
   const script = writeScript(dir, 'env.sh', `#!/bin/sh\nenv > '${out}'\n`);
   const saved = { ...process.env };
@@ -220,7 +193,7 @@ test('keepalived system_call_script(): IFS, LD_PRELOAD and LD_LIBRARY_PATH are r
 });
 
 test('a missing program gives a result, never a throw: sh 127, or spawnError for a direct exec', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = execDir(t);
   const viaShell = spawnScript(cmd(['/nonexistent-tsv/prog', 'a']), me());
   assert.equal(viaShell.plan.viaShell, true);
   assert.deepEqual(await viaShell.exited, { code: 127, signal: null, spawnError: null });
@@ -234,7 +207,7 @@ test('a missing program gives a result, never a throw: sh 127, or spawnError for
 });
 
 test('keepalived setpgid(): killing the process group takes down the script and its background child', OPTS, async (t) => {
-  const dir = tempDir(t);
+  const dir = execDir(t);
   const out = outFile(dir);
   const script = writeScript(dir, 'tree.sh', `#!/bin/sh\nsleep 1000 &\necho "$$ $!" > '${out}'\nsleep 1000\n`);
   const run = spawnScript(cmd([script]), me());

@@ -10,8 +10,8 @@ import * as net from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { SmtpAlerter } from '../../src/runtime/smtp-alert';
 import type { GlobalDefs } from '../../src/config/model';
-import type { Logger } from '../../src/runtime/logger';
 import { checkText } from '../support/config-harness';
+import { recordingLog } from '../support/recording-log';
 
 interface Received {
   readonly opening: string;
@@ -86,12 +86,6 @@ vrrp_instance VI_1 {
   );
   assert.ok(r.config, JSON.stringify(r.diagnostics));
   return r.config.global;
-}
-
-function recordingLog(): Logger & { lines: { level: string; message: string }[] } {
-  const lines: { level: string; message: string }[] = [];
-  const at = (level: string) => (message: string): void => void lines.push({ level, message });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
 
 /** How long the caller was blocked, and how many 5 ms interval ticks happened while waiting. */

@@ -9,30 +9,19 @@
  *     both back on A.
  * Each scenario has its own lab (namespaces tsv-sg-<n>-*-<pid>), always removed.
  */
-import { after, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { E2eLab, SCRIPT_SECURITY, e2eImpl, e2eSkipReason, masterDownMs, skewMs, vrrpInstance, vrrpScript, type AdvertCapture, type E2eDaemon } from '../support/e2e-lab';
+import { EPS, SCRIPT_SECURITY, SLACK, ScenarioLabs, e2eImpl, e2eSkipReason, entered, masterDownMs, note, skewMs, vrrpInstance, vrrpScript } from '../support/e2e-lab';
+import type { AdvertCapture, E2eDaemon, E2eLab } from '../support/e2e-lab';
 
 const IMPL = e2eImpl();
 const skip = e2eSkipReason(IMPL);
-/** Added to every RFC-derived deadline (process start-up, polling, a script run). */
-const SLACK = 3_000;
-const EPS = 50;
 const LAN0 = { a: '10.79.0.1', b: '10.79.0.2', c: '10.79.0.50' };
 const LAN1 = { a: '10.79.1.1', b: '10.79.1.2', c: '10.79.1.50' };
 const VIP1 = '10.79.0.100';
 const VIP2 = '10.79.1.100';
 
-const labs: E2eLab[] = [];
-async function cleanup(lab: E2eLab): Promise<void> {
-  const i = labs.indexOf(lab);
-  if (i < 0) return;
-  labs.splice(i, 1);
-  await lab.cleanup();
-}
-after(async () => {
-  for (const lab of [...labs]) await cleanup(lab);
-});
+const labs = new ScenarioLabs('tsv-sg', IMPL);
 
 interface Lab {
   lab: E2eLab;
@@ -40,10 +29,7 @@ interface Lab {
   cap1: AdvertCapture;
 }
 async function newLab(t: TestContext, n: number): Promise<Lab> {
-  const lab = new E2eLab(`tsv-sg-${n}`, IMPL);
-  labs.push(lab);
-  t.after(() => cleanup(lab));
-  await lab.build(LAN0);
+  const lab = await labs.create(t, n, LAN0);
   await lab.addLan('lan1', 'eth1', LAN1);
   return { lab, cap0: await lab.capture('lan0'), cap1: await lab.capture('lan1') };
 }
@@ -58,19 +44,12 @@ function conf(prio: number, script = '', track = ''): string {
     vrrpInstance({ name: 'VI_2', iface: 'eth1', vrid: 62, prio, vips: [VIP2] })
   );
 }
-const entered = (d: E2eDaemon, state: string, inst: string): number => d.lines(new RegExp(`\\(${inst}\\):? Entering ${state} STATE`, 'i')).length;
 const holds = (lab: E2eLab, node: string): boolean => lab.hasVip(node, VIP1) && lab.hasVip(node, VIP2);
 const holdsNone = (lab: E2eLab, node: string): boolean => !lab.hasVip(node, VIP1) && !lab.hasVip(node, VIP2);
-const note = (msg: string): void => {
-  process.stderr.write(`# [${IMPL}] ${msg}\n`);
-};
 
 /** A then B; A (150) becomes master of both, B (100) of neither. */
 async function startPair(lab: E2eLab, tag: string, confA: string, confB: string): Promise<{ a: E2eDaemon; b: E2eDaemon }> {
-  const a = lab.start('a', `${tag}-a`, confA);
-  await a.waitStarted();
-  const b = lab.start('b', `${tag}-b`, confB);
-  await b.waitStarted();
+  const { a, b } = await lab.startAThenB(tag, confA, confB);
   await lab.waitFor('A to become master of VI_1 and VI_2', () => holds(lab, 'a'), masterDownMs(150) + SLACK);
   assert.ok(holdsNone(lab, 'b'), 'B holds no VIP');
   for (const inst of ['VI_1', 'VI_2']) {

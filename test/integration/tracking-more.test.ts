@@ -22,78 +22,33 @@
  * Track files live in the lab's root-owned 0755 temp dir. Every scenario builds its own lab
  * (namespaces tsv-tm-<n>-*-<pid>), always removed.
  */
-import { after, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { E2eLab, SCRIPT_SECURITY, e2eImpl, e2eSkipReason, masterDownMs, skewMs, vrrpInstance, vrrpScript, type E2eDaemon, type InstanceSpec } from '../support/e2e-lab';
+import { EPS, SCRIPT_SECURITY, SLACK, ScenarioLabs, e2eImpl, e2eSkipReason, masterDownMs, note, skewMs, startPair, trackFile, vrrpInstance, vrrpScript } from '../support/e2e-lab';
+import type { E2eDaemon, E2eLab, InstanceSpec } from '../support/e2e-lab';
 
 const IMPL = e2eImpl();
 const skip = e2eSkipReason(IMPL);
-/** Added to every RFC-derived deadline (process start-up, polling, a script run). */
-const SLACK = 3_000;
-/** Allowed error on a timer measured on the wire. */
-const EPS = 50;
 /** How soon a change to a track file must take effect (keepalived watches with inotify). */
 const INOTIFY_MS = 500;
 const IPS = { a: '10.79.0.1', b: '10.79.0.2', c: '10.79.0.50' };
 const VIP = '10.79.0.100';
 const VIP2 = '10.79.0.102';
 
-const labs: E2eLab[] = [];
-async function newLab(t: TestContext, n: number): Promise<E2eLab> {
-  const lab = new E2eLab(`tsv-tm-${n}`, IMPL);
-  labs.push(lab);
-  t.after(() => cleanup(lab));
-  await lab.build(IPS);
-  return lab;
-}
-async function cleanup(lab: E2eLab): Promise<void> {
-  const i = labs.indexOf(lab);
-  if (i < 0) return;
-  labs.splice(i, 1);
-  await lab.cleanup();
-}
-after(async () => {
-  for (const lab of [...labs]) await cleanup(lab);
-});
+const labs = new ScenarioLabs('tsv-tm', IMPL);
+const newLab = (t: TestContext, n: number): Promise<E2eLab> => labs.create(t, n, IPS);
 
 interface Inst extends Omit<InstanceSpec, 'vips'> {
   /** Default [VIP]. */
   vips?: readonly string[];
 }
 const instance = (i: Inst): string => vrrpInstance({ ...i, vips: i.vips ?? [VIP] });
-/** How often an instance entered a state. */
+/** How often an instance entered a state ("(VI_1) Entering FAULT STATE" only, not keepalived's "(VI_1): entering FAULT state (…)"). */
 const entered = (d: E2eDaemon, state: string, inst = 'VI_1'): number => d.lines(new RegExp(`\\(${inst}\\) Entering ${state} STATE`)).length;
-/** A `track_file` block. */
-const trackFile = (name: string, file: string, options: string): string =>
-  `track_file ${name} {\n file ${file}\n${options
-    .split(';')
-    .map((o) => o.trim())
-    .filter((o) => o.length > 0)
-    .map((o) => ` ${o}\n`)
-    .join('')}}\n`;
 /** What `echo V > file` does: open with O_TRUNC, write "V\n", close (inotify IN_CLOSE_WRITE). */
 const writeValue = (file: string, v: number): void => fs.writeFileSync(file, `${v}\n`);
-
-/**
- * Start A then B (A first, so A wins the first election), wait for A to hold `vip` and check
- * that B never became master.
- */
-async function startPair(lab: E2eLab, tag: string, confA: string, confB: string, aMdiPrio = 150): Promise<{ a: E2eDaemon; b: E2eDaemon }> {
-  const a = lab.start('a', `${tag}-a`, confA);
-  await a.waitStarted();
-  const b = lab.start('b', `${tag}-b`, confB);
-  await b.waitStarted();
-  await lab.waitFor('A to become master', () => lab.hasVip('a', VIP), masterDownMs(aMdiPrio) + SLACK);
-  assert.equal(lab.hasVip('b', VIP), false, 'B is BACKUP while A is master');
-  assert.equal(entered(b, 'MASTER'), 0, 'B never became master');
-  for (const d of [a, b]) assert.deepEqual(d.lines(/entering FAULT state/i), [], `${d.name} started without FAULT`);
-  return { a, b };
-}
-const note = (msg: string): void => {
-  process.stderr.write(`# [${IMPL}] ${msg}\n`);
-};
 
 describe(`more tracking end to end (${IMPL})`, { concurrency: 2 }, () => {
   it('1. track_file weight -10: 7 → A advertises 80, B preempts at Master_Down; 0 → A advertises 150 and takes back', { skip, timeout: 60_000 }, async (t) => {
@@ -105,6 +60,7 @@ describe(`more tracking end to end (${IMPL})`, { concurrency: 2 }, () => {
       's1',
       trackFile('tf', file, 'weight -10') + instance({ vrid: 81, prio: 150, extra: ' track_file {\n  tf\n }\n' }),
       instance({ vrid: 81, prio: 100 }),
+      VIP,
     );
     await lab.waitAdvert(cap, 'A advertising 150 (file 0)', { src: IPS.a, vrid: 81, prio: 150 }, 0, SLACK);
     assert.deepEqual([...new Set(cap.find({ src: IPS.a, vrid: 81 }).map((x) => x.prio))], [150], 'A advertised 150 only while the file held 0');
@@ -167,6 +123,7 @@ describe(`more tracking end to end (${IMPL})`, { concurrency: 2 }, () => {
       's2',
       trackFile('tf', file, 'weight 0') + instance({ vrid: 82, prio: 150, extra: ' track_file {\n  tf\n }\n' }),
       instance({ vrid: 82, prio: 100 }),
+      VIP,
     );
     await lab.waitAdvert(cap, 'A advertising 150', { src: IPS.a, vrid: 82, prio: 150 }, 0, SLACK);
 
@@ -259,7 +216,7 @@ describe(`more tracking end to end (${IMPL})`, { concurrency: 2 }, () => {
   it('4. VIP deleted by someone else: A sends a priority-0 advert, enters BACKUP, becomes master again after Skew_Time and re-adds its VIPs', { skip, timeout: 60_000 }, async (t) => {
     const lab = await newLab(t, 4);
     const cap = await lab.capture();
-    const { a, b } = await startPair(lab, 's4', instance({ vrid: 85, prio: 150, vips: [VIP, VIP2] }), instance({ vrid: 85, prio: 100, vips: [VIP, VIP2] }));
+    const { a, b } = await startPair(lab, 's4', instance({ vrid: 85, prio: 150, vips: [VIP, VIP2] }), instance({ vrid: 85, prio: 100, vips: [VIP, VIP2] }), VIP);
     await lab.waitFor('A to hold both VIPs', () => lab.hasVip('a', VIP) && lab.hasVip('a', VIP2), SLACK);
     await lab.waitAdvert(cap, 'A advertising 150', { src: IPS.a, vrid: 85, prio: 150 }, 0, SLACK);
     // Watch A's addresses from here on: the deletion, A dropping VIP2, A re-adding both.

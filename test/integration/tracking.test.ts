@@ -16,63 +16,24 @@
  * Check scripts are tiny shell scripts in a root-owned 0755 temp dir, toggled by flag files.
  * Every scenario builds its own lab (namespaces tsv-tr-<n>-*-<pid>), always removed.
  */
-import { after, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { E2eLab, SCRIPT_SECURITY, e2eImpl, e2eSkipReason, masterDownMs, skewMs, vrrpInstance, vrrpScript, type E2eDaemon, type InstanceSpec } from '../support/e2e-lab';
+import { EPS, SCRIPT_SECURITY, SLACK, ScenarioLabs, e2eImpl, e2eSkipReason, entered, masterDownMs, note, skewMs, startPair, vrrpInstance, vrrpScript } from '../support/e2e-lab';
+import type { E2eLab, InstanceSpec } from '../support/e2e-lab';
 
 const IMPL = e2eImpl();
 const skip = e2eSkipReason(IMPL);
-/** Added to every RFC-derived deadline (process start-up, polling, a script run). */
-const SLACK = 3_000;
-/** Allowed error on a timer measured on the wire. */
-const EPS = 50;
 const IPS = { a: '10.78.0.1', b: '10.78.0.2', c: '10.78.0.50' };
 const VIP = '10.78.0.100';
 
-const labs: E2eLab[] = [];
-async function newLab(t: TestContext, n: number): Promise<E2eLab> {
-  const lab = new E2eLab(`tsv-tr-${n}`, IMPL);
-  labs.push(lab);
-  t.after(() => cleanup(lab));
-  await lab.build(IPS);
-  return lab;
-}
-async function cleanup(lab: E2eLab): Promise<void> {
-  const i = labs.indexOf(lab);
-  if (i < 0) return;
-  labs.splice(i, 1);
-  await lab.cleanup();
-}
-after(async () => {
-  for (const lab of [...labs]) await cleanup(lab);
-});
+const labs = new ScenarioLabs('tsv-tr', IMPL);
+const newLab = (t: TestContext, n: number): Promise<E2eLab> => labs.create(t, n, IPS);
 
 interface Inst extends Omit<InstanceSpec, 'vips'> {
   /** Default VIP. */
   vip?: string;
 }
 const instance = (i: Inst): string => vrrpInstance({ ...i, vips: [i.vip ?? VIP] });
-/** How often an instance entered a state (keepalived also logs "(VI_2): entering FAULT state (interface eth1 down)" at start-up). */
-const entered = (d: E2eDaemon, state: string, inst = 'VI_1'): number => d.lines(new RegExp(`\\(${inst}\\):? Entering ${state} STATE`, 'i')).length;
-
-/**
- * Start A then B (A first, so A wins the first election), wait for A to hold `vip` and check
- * that B never became master.
- */
-async function startPair(lab: E2eLab, tag: string, confA: string, confB: string, vip = VIP, aMdiPrio = 150): Promise<{ a: E2eDaemon; b: E2eDaemon }> {
-  const a = lab.start('a', `${tag}-a`, confA);
-  await a.waitStarted();
-  const b = lab.start('b', `${tag}-b`, confB);
-  await b.waitStarted();
-  await lab.waitFor('A to become master', () => lab.hasVip('a', vip), masterDownMs(aMdiPrio) + SLACK);
-  assert.equal(lab.hasVip('b', vip), false, 'B is BACKUP while A is master');
-  assert.equal(entered(b, 'MASTER'), 0, 'B never became master');
-  for (const d of [a, b]) assert.deepEqual(d.lines(/entering FAULT state/i), [], `${d.name} started without FAULT`);
-  return { a, b };
-}
-const note = (msg: string): void => {
-  process.stderr.write(`# [${IMPL}] ${msg}\n`);
-};
 
 describe(`tracking end to end (${IMPL})`, { concurrency: 2 }, () => {
   it('1. vrrp_script weight -60: failure → A advertises 90, B preempts; recovery → A advertises 150 and takes back', { skip, timeout: 60_000 }, async (t) => {
@@ -85,6 +46,7 @@ describe(`tracking end to end (${IMPL})`, { concurrency: 2 }, () => {
       's1',
       SCRIPT_SECURITY + vrrpScript('chk', chk.path, 'interval 1; weight -60; fall 1; rise 1') + instance({ vrid: 71, prio: 150, extra: track }),
       instance({ vrid: 71, prio: 100 }),
+      VIP,
     );
     await lab.waitAdvert(cap, 'A advertising 150', { src: IPS.a, vrid: 71, prio: 150 }, 0, SLACK);
 
@@ -174,6 +136,7 @@ describe(`tracking end to end (${IMPL})`, { concurrency: 2 }, () => {
       's3',
       SCRIPT_SECURITY + vrrpScript('chk', chk.path, 'interval 1; weight 0; fall 1; rise 1') + instance({ vrid: 74, prio: 150, extra: ' track_script {\n  chk\n }\n' }),
       instance({ vrid: 74, prio: 100 }),
+      VIP,
     );
     assert.equal(entered(a, 'FAULT'), 0, 'A starts without FAULT');
 
@@ -217,6 +180,7 @@ describe(`tracking end to end (${IMPL})`, { concurrency: 2 }, () => {
       's4',
       SCRIPT_SECURITY + vrrpScript('chk', chk.path, 'interval 1; timeout 1; weight 0; fall 1; rise 1') + instance({ vrid: 75, prio: 150, extra: ' track_script {\n  chk\n }\n' }),
       instance({ vrid: 75, prio: 100 }),
+      VIP,
     );
     assert.deepEqual(lab.hangingSleeps(), [], 'nothing hangs before the test hangs the script');
 
@@ -270,7 +234,7 @@ describe(`tracking end to end (${IMPL})`, { concurrency: 2 }, () => {
   it('5. own interface down → FAULT, VIP removed at once; link up → BACKUP, preempts at Master_Down', { skip, timeout: 60_000 }, async (t) => {
     const lab = await newLab(t, 5);
     const cap = await lab.capture();
-    const { a, b } = await startPair(lab, 's5', instance({ vrid: 76, prio: 150 }), instance({ vrid: 76, prio: 100 }));
+    const { a, b } = await startPair(lab, 's5', instance({ vrid: 76, prio: 150 }), instance({ vrid: 76, prio: 100 }), VIP);
 
     const downAt = Date.now();
     lab.link('a', 'eth0', 'down');
@@ -304,7 +268,7 @@ describe(`tracking end to end (${IMPL})`, { concurrency: 2 }, () => {
       instance({ vrid: 77, prio: 150, extra: ' track_interface {\n  eth1 weight -60\n }\n' }) +
       instance({ name: 'VI_2', vrid: 78, prio: 150, vip: VIP2, extra: ' track_interface {\n  eth1\n }\n' });
     const confB = instance({ vrid: 77, prio: 100 }) + instance({ name: 'VI_2', vrid: 78, prio: 100, vip: VIP2 });
-    const { a, b } = await startPair(lab, 's6', confA, confB);
+    const { a, b } = await startPair(lab, 's6', confA, confB, VIP);
     await lab.waitFor('A to hold both VIPs', () => lab.hasVip('a', VIP) && lab.hasVip('a', VIP2), SLACK);
     assert.ok(!lab.hasVip('b', VIP2), 'B is BACKUP of VI_2');
 

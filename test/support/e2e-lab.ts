@@ -7,36 +7,50 @@
  *    buildBridgeLan in ./netns), each node's `eth0` a port of the bridge; `addLan()` adds
  *    more LANs (eth1, …) to existing nodes. Names are `<prefix>-<key>-<pid>`, so parallel
  *    test files never collide.
- *  - `start(node, name, conf)`: writes the config, starts the selected implementation in the
- *    node's namespace (`TSV_E2E_IMPL=keepalived` or `tsvrrpd`, the default) with console
- *    logging to `<dir>/<name>.log`; the returned `E2eDaemon` reads its log, waits for lines,
- *    stops it (SIGTERM, waiting for keepalived's VRRP child too) or kills it (SIGKILL).
- *  - `vrrpInstance()`, `vrrpScript()`, `SCRIPT_SECURITY`: keepalived config text.
+ *  - `start(node, name, conf, { env })`: writes the config, starts the selected implementation
+ *    in the node's namespace (`TSV_E2E_IMPL=keepalived` or `tsvrrpd`, the default) with console
+ *    logging to `<dir>/<name>.log` (`name` may lead with a `subdir()`); the returned `E2eDaemon`
+ *    reads its log, waits for lines, stops it (SIGTERM, waiting for keepalived's VRRP child too;
+ *    `stopWithin()` makes a slow stop a failure) or kills it (SIGKILL). `startAThenB()` starts
+ *    nodes a and b in that order; `startPair()` also waits for A to win the election.
+ *  - `vrrpInstance()`, `vrrpScript()`, `trackFile()`, `SCRIPT_SECURITY`: keepalived config text.
  *  - `hasVip(node, vip)`, `link(node, iface, 'up'|'down')`, `exec(node, args)`, `ping()`,
  *    `spawnIn(node, name, args)` for helper processes (cleaned up like the daemons).
  *  - `checkScript(name)`: a root-owned 0755 shell script for `vrrp_script` whose result the
  *    test toggles with flag files: `fail()`, `ok()`, `hang()` (runs a uniquely named `sleep
  *    100`, found later with `hangingSleeps()`).
  *  - `capture(lan)`: live tshark on a LAN's bridge, decoding every VRRP advert (epoch time,
- *    source, destination, VRID, priority, TTL) as it arrives; `lab.waitAdvert()` polls it.
+ *    source, destination, VRID, priority, TTL) as it arrives; `lab.waitAdvert()` polls it;
+ *    `assertTakeover()` checks a takeover in what it captured.
  *  - `waitFor` / `holdsFor`: polling with a deadline, failures carry every daemon's log.
+ *  - `hostLink(node, …)`: a veth pair from the root namespace to a node (for a server the test
+ *    runs in its own process); `defer(fn)`: more cleanup (sockets, servers).
  *  - `cleanup()` (call it from after()): kills every process still running in the lab's
- *    namespaces (daemons, script children), stops captures, deletes the namespaces and the
- *    temporary directory (kept when TSV_KEEP_LOGS is set, its path printed).
+ *    namespaces (daemons, script children), stops captures, runs what was deferred, deletes the
+ *    namespaces, host links and the temporary directory (kept when TSV_KEEP_LOGS is set, its
+ *    path printed).
+ *
+ * A test file holds its labs in one of two ways, each of which registers the after() hook that
+ * removes whatever is left: `ScenarioLabs` (a lab per test, removed when the test ends) or
+ * `SideBySide` (keepalived and tsvrrpd each on a lab of its own, both at once, built in
+ * before(), for files that compare the two implementations' records).
  *
  * Both implementations are run with keepalived's command line: tsvrrpd as
  * `node dist/src/cli.js -n -l -G -D -f CONF -p PID`, keepalived as
  * `keepalived -n -l -G -D -P -f CONF -p PID -r VRRPPID -c CHKPID -b BFDPID` (VRRP only,
  * console log, no syslog). Configs that run scripts should include `SCRIPT_SECURITY`.
  */
+import { after, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildBridgeLan, exited, have, sh, sleep } from './netns';
+import { addBridge, addBridgePort, buildBridgeLan, exited, have, pidExists, readPid, sh, sleep, waitFor, within } from './netns';
 
 export type Impl = 'tsvrrpd' | 'keepalived';
+/** Both implementations, keepalived (the reference) first. */
+export const ALL_IMPLS: readonly Impl[] = ['keepalived', 'tsvrrpd'];
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -47,14 +61,44 @@ export function e2eImpl(): Impl {
   return process.env.TSV_E2E_IMPL === 'keepalived' ? 'keepalived' : 'tsvrrpd';
 }
 
+/**
+ * The implementations a side-by-side file runs: both, unless `TSV_E2E_IMPL` selects one;
+ * none for any other value (e2eSkipReason() then says why).
+ */
+export function e2eImpls(): readonly Impl[] {
+  const selected = process.env.TSV_E2E_IMPL;
+  return selected === undefined || selected === '' ? ALL_IMPLS : ALL_IMPLS.filter((i) => i === selected);
+}
+
+/** What a file needs beyond root and the implementations it runs. */
+export interface E2eNeeds {
+  /** tshark (default true). */
+  readonly tshark?: boolean;
+  /** Files of the build it runs besides the daemon (e.g. a helper compiled to dist). */
+  readonly built?: readonly string[];
+}
+
 /** Why these scenarios cannot run here (for `test(..., { skip })`), or false. */
-export function e2eSkipReason(impl: Impl = e2eImpl(), needs: { tshark?: boolean } = { tshark: true }): string | false {
+export function e2eSkipReason(impls: Impl | readonly Impl[] = e2eImpl(), needs: E2eNeeds = {}): string | false {
+  const list: readonly Impl[] = typeof impls === 'string' ? [impls] : impls;
   if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
+  if (list.length === 0) return `TSV_E2E_IMPL must be keepalived or tsvrrpd (got ${JSON.stringify(process.env.TSV_E2E_IMPL)})`;
   if (needs.tshark !== false && !have('tshark')) return 'needs tshark (scripts/setup.sh)';
-  if (impl === 'keepalived' && !have('keepalived')) return 'TSV_E2E_IMPL=keepalived needs keepalived (scripts/setup.sh)';
-  if (impl === 'tsvrrpd' && !fs.existsSync(ADDON)) return 'needs the native addon (npm ci)';
-  if (impl === 'tsvrrpd' && !fs.existsSync(CLI)) return 'needs the build (npx tsc -p tsconfig.json)';
+  if (list.includes('keepalived') && !have('keepalived')) return `${list.length === 1 ? 'TSV_E2E_IMPL=keepalived ' : ''}needs keepalived (scripts/setup.sh)`;
+  if (list.includes('tsvrrpd') && !fs.existsSync(ADDON)) return 'needs the native addon (npm ci)';
+  if (list.includes('tsvrrpd') && !fs.existsSync(CLI)) return 'needs the build (npx tsc -p tsconfig.json)';
+  if ((needs.built ?? []).some((f) => !fs.existsSync(f))) return 'needs the build (npx tsc -p tsconfig.json)';
   return false;
+}
+
+/** Added to every RFC-derived deadline (process start-up, polling, a script run). */
+export const SLACK = 3_000;
+/** Allowed error on a timer measured on the wire. */
+export const EPS = 50;
+
+/** A measurement for the test output (stderr, `# [impl] msg`): not an assertion. */
+export function note(msg: string): void {
+  process.stderr.write(`# [${e2eImpl()}] ${msg}\n`);
 }
 
 /**
@@ -94,19 +138,55 @@ export function vrrpInstance(i: InstanceSpec): string {
   );
 }
 
-/** keepalived config text for a `vrrp_script`; `options` are `;`-separated lines, e.g. 'interval 1; weight -60'. */
-export function vrrpScript(name: string, file: string, options: string): string {
-  const lines = options
+/** `;`-separated options ('interval 1; weight -60') as the lines of a block. */
+function optionLines(options: string): string {
+  return options
     .split(';')
     .map((o) => o.trim())
-    .filter((o) => o.length > 0);
-  return `vrrp_script ${name} {\n script "${file}"\n${lines.map((l) => ` ${l}\n`).join('')}}\n`;
+    .filter((o) => o.length > 0)
+    .map((o) => ` ${o}\n`)
+    .join('');
+}
+
+/** keepalived config text for a `vrrp_script`; `options` are `;`-separated lines, e.g. 'interval 1; weight -60'. */
+export function vrrpScript(name: string, file: string, options: string): string {
+  return `vrrp_script ${name} {\n script "${file}"\n${optionLines(options)}}\n`;
+}
+
+/** keepalived config text for a `track_file`; `options` are `;`-separated lines, e.g. 'weight -10'. */
+export function trackFile(name: string, file: string, options: string): string {
+  return `track_file ${name} {\n file ${file}\n${optionLines(options)}}\n`;
 }
 
 /** RFC 3768 §6.1 Skew_Time in ms for a priority. */
 export const skewMs = (prio: number): number => ((256 - prio) / 256) * 1000;
 /** RFC 3768 §6.1 Master_Down_Interval in ms for a priority (advert_int in seconds, default 1). */
 export const masterDownMs = (prio: number, advertInt = 1): number => 3 * advertInt * 1000 + skewMs(prio);
+
+/**
+ * A takeover on the wire, advert_int 1 (RFC 3768 §6.1): in `adverts` (of one VRID), the first
+ * from `newSrc` comes Master_Down_Interval(`prio`) after the last from `oldSrc` before it
+ * (−50 ms, +1 s), and `newSrc` advertises priority `prio` at least `minAdverts` times, never
+ * more than 1.5 s apart. `during` ends the messages ("while …").
+ */
+export function assertTakeover(
+  adverts: readonly WireAdvert[],
+  o: { readonly impl: Impl; readonly oldSrc: string; readonly newSrc: string; readonly prio: number; readonly minAdverts: number; readonly during: string },
+): void {
+  const first = adverts.find((a) => a.src === o.newSrc);
+  assert.ok(first, `${o.impl} advertised as master (${adverts.length} adverts captured)`);
+  const last = adverts.filter((a) => a.src === o.oldSrc && a.time < first.time).pop();
+  assert.ok(last, "the peer's adverts were captured");
+  const gap = (first.time - last.time) * 1000;
+  const mdi = masterDownMs(o.prio);
+  assert.ok(gap >= mdi - 50 && gap <= mdi + 1_000, `§6.1 ${o.impl} took over ${gap.toFixed(0)} ms after the peer's last advert (Master_Down_Interval ${mdi.toFixed(0)} ms, + 1 s margin) ${o.during}`);
+  const mine = adverts.filter((a) => a.src === o.newSrc && a.prio === o.prio);
+  assert.ok(mine.length >= o.minAdverts, `${o.impl} kept advertising as master (${mine.length} adverts)`);
+  for (let n = 1; n < mine.length; n++) {
+    const dt = ((mine[n] as WireAdvert).time - (mine[n - 1] as WireAdvert).time) * 1000;
+    assert.ok(dt <= 1_500, `${o.impl}: adverts ${dt.toFixed(0)} ms apart ${o.during} (advert_int 1 s)`);
+  }
+}
 
 /** One VRRP advert seen on the wire. */
 export interface WireAdvert {
@@ -180,6 +260,8 @@ export class E2eDaemon {
   constructor(
     readonly impl: Impl,
     readonly node: string,
+    /** The node's namespace. */
+    readonly ns: string,
     readonly name: string,
     readonly proc: ChildProcess,
     readonly confFile: string,
@@ -202,6 +284,19 @@ export class E2eDaemon {
       .filter((l) => re.test(l));
   }
 
+  /** How many times `re` matches in the whole log. */
+  count(re: RegExp): number {
+    return (this.log().match(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)) ?? []).length;
+  }
+
+  /** The last `n` non-empty log lines under a heading, for failure messages. */
+  tail(n = 40): string {
+    const lines = this.log()
+      .split('\n')
+      .filter((l) => l.length > 0);
+    return `--- ${this.impl} log ${this.logFile} ---\n${lines.slice(-n).join('\n')}`;
+  }
+
   get running(): boolean {
     return this.proc.exitCode === null && this.proc.signalCode === null;
   }
@@ -210,14 +305,17 @@ export class E2eDaemon {
     return readPid(this.vrrpPidFile);
   }
 
-  /** Wait until the VRRP process has written its pid file (it is up and reading its config). */
-  async waitStarted(timeoutMs = 10_000): Promise<void> {
+  /** Wait until the VRRP process has written its pid file (it is up and reading its config); that pid. */
+  async waitStarted(timeoutMs = 10_000): Promise<number> {
     const start = Date.now();
-    while (this.vrrpPid() === null) {
+    let pid = this.vrrpPid();
+    while (pid === null) {
       if (!this.running) throw new Error(`${this.impl} on ${this.node} exited (${this.proc.exitCode}) before starting:\n${this.log()}`);
       if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${this.impl} on ${this.node} to start:\n${this.log()}`);
       await sleep(20);
+      pid = this.vrrpPid();
     }
+    return pid;
   }
 
   /** Wait for the `count`th log line matching `re` (1 = the first ever); the ms it took. */
@@ -246,16 +344,31 @@ export class E2eDaemon {
     }
     if (vrrp !== null) {
       const start = Date.now();
-      while (alive(vrrp) && Date.now() - start < timeoutMs) await sleep(20);
-      if (alive(vrrp)) process.kill(vrrp, 'SIGKILL');
+      while (pidExists(vrrp) && Date.now() - start < timeoutMs) await sleep(20);
+      if (pidExists(vrrp)) process.kill(vrrp, 'SIGKILL');
     }
+  }
+
+  /**
+   * SIGTERM, after which the daemon must be gone within `withinMs` (an assertion; its message
+   * lists what still runs in the namespace) and its VRRP process 5 s later at the most; the ms
+   * the daemon took.
+   */
+  async stopWithin(withinMs = 10_000): Promise<number> {
+    const vrrp = this.vrrpPid();
+    const t0 = Date.now();
+    this.proc.kill('SIGTERM');
+    const done = await within(exited(this.proc), withinMs);
+    assert.ok(done, `${this.impl} exits within ${withinMs} ms of SIGTERM; still in its namespace:\n${nsProcs(this.ns)}`);
+    if (vrrp !== null) await waitFor(`${this.impl}'s VRRP process ${vrrp} to exit`, () => !pidExists(vrrp), 5_000);
+    return Date.now() - t0;
   }
 
   /** SIGKILL every process of the daemon (a crash: VIPs stay). */
   async kill(): Promise<void> {
     for (const f of this.pidFiles) {
       const pid = readPid(f);
-      if (pid !== null && alive(pid)) process.kill(pid, 'SIGKILL');
+      if (pid !== null && pidExists(pid)) process.kill(pid, 'SIGKILL');
     }
     if (this.running) this.proc.kill('SIGKILL');
     await exited(this.proc);
@@ -276,22 +389,17 @@ export interface CheckScript {
   runs(): number;
 }
 
-function readPid(file: string): number | null {
-  try {
-    const n = Number(fs.readFileSync(file, 'utf8').trim());
-    return Number.isInteger(n) && n > 0 ? n : null;
-  } catch {
-    return null;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** `pid command line` of every process in a namespace (for failure messages). */
+function nsProcs(ns: string): string {
+  const pids = (spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((x) => x.length > 0);
+  const cmdline = (pid: string): string => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return pids.map((pid) => `  ${pid} ${cmdline(pid).split('\0').join(' ').trim()}`).join('\n');
 }
 
 interface LanInfo {
@@ -310,6 +418,8 @@ export class E2eLab {
   private readonly daemons: E2eDaemon[] = [];
   private readonly captures: AdvertCapture[] = [];
   private readonly children = new Set<ChildProcess>();
+  private readonly hostLinks: string[] = [];
+  private readonly deferred: (() => unknown)[] = [];
   private seq = 0;
 
   /** `prefix` names everything (e.g. 'tsv-tr' → namespaces tsv-tr-a-<pid>); `impl` defaults to e2eImpl(). */
@@ -389,18 +499,8 @@ export class E2eLab {
   async addLan(lan: string, iface: string, nodes: Readonly<Record<string, string>>): Promise<void> {
     const sw = `${this.prefix}-sw${this.lans.size}-${process.pid}`;
     this.lans.set(lan, { bridgeNs: sw, iface, ips: { ...nodes } });
-    spawnSync('ip', ['netns', 'del', sw]);
-    sh(['ip', 'netns', 'add', sw]);
-    sh(['ip', '-n', sw, 'link', 'set', 'lo', 'up']);
-    sh(['ip', '-n', sw, 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0']);
-    sh(['ip', '-n', sw, 'link', 'set', 'br0', 'up']);
-    for (const [key, ip] of Object.entries(nodes)) {
-      const ns = this.ns(key);
-      sh(['ip', '-n', sw, 'link', 'add', `sw${key}`, 'type', 'veth', 'peer', 'name', iface, 'netns', ns]);
-      sh(['ip', '-n', sw, 'link', 'set', `sw${key}`, 'master', 'br0', 'up']);
-      sh(['ip', '-n', ns, 'addr', 'add', `${ip}/24`, 'dev', iface]);
-      sh(['ip', '-n', ns, 'link', 'set', iface, 'up']);
-    }
+    addBridge(sw);
+    for (const [key, ip] of Object.entries(nodes)) addBridgePort(sw, key, this.ns(key), iface, ip);
     for (const key of Object.keys(nodes)) await this.waitOperUp(key, iface);
   }
 
@@ -427,6 +527,29 @@ export class E2eLab {
   /** One ping from `node` to `ip` (1 s deadline). */
   ping(node: string, ip: string): boolean {
     return spawnSync('ip', ['netns', 'exec', this.ns(node), 'ping', '-c', '1', '-W', '1', ip]).status === 0;
+  }
+
+  /**
+   * A veth pair from the root namespace (`hostIf`, address `hostCidr`) to `node` (`iface`,
+   * address `nodeCidr`): a link to a server the test runs in its own process. cleanup() removes it.
+   */
+  hostLink(node: string, iface: string, hostIf: string, hostCidr: string, nodeCidr: string): void {
+    const ns = this.ns(node);
+    spawnSync('ip', ['link', 'del', hostIf]);
+    sh(['ip', 'link', 'add', hostIf, 'type', 'veth', 'peer', 'name', iface, 'netns', ns]);
+    this.hostLinks.push(hostIf);
+    sh(['ip', 'addr', 'add', hostCidr, 'dev', hostIf]);
+    sh(['ip', 'link', 'set', hostIf, 'up']);
+    sh(['ip', '-n', ns, 'addr', 'add', nodeCidr, 'dev', iface]);
+    sh(['ip', '-n', ns, 'link', 'set', iface, 'up']);
+  }
+
+  /** A root-owned 0755 directory `<dir>/<name>` (for one scenario's files); its path. */
+  subdir(name: string): string {
+    const d = path.join(this.dir, name);
+    fs.mkdirSync(d);
+    fs.chmodSync(d, 0o755);
+    return d;
   }
 
   /** Write a file in the lab directory; its path. */
@@ -480,10 +603,12 @@ export class E2eLab {
   }
 
   /**
-   * Start the implementation under test in `node`'s namespace with config text `conf`;
-   * files are `<dir>/<name>.conf`, `<dir>/<name>.log` (appended to across restarts).
+   * Start the implementation under test (or `opts.impl`) in `node`'s namespace with config text
+   * `conf` and the environment `opts.env` (default this process's); files are
+   * `<dir>/<name>.conf`, `<dir>/<name>.log` (appended to across restarts).
    */
-  start(node: string, name: string, conf: string, impl: Impl = this.impl): E2eDaemon {
+  start(node: string, name: string, conf: string, opts: { readonly impl?: Impl; readonly env?: NodeJS.ProcessEnv } = {}): E2eDaemon {
+    const impl = opts.impl ?? this.impl;
     const n = ++this.seq;
     const confFile = this.writeFile(`${name}.conf`, conf);
     const logFile = path.join(this.dir, `${name}.log`);
@@ -495,12 +620,21 @@ export class E2eLab {
     // keepalived's children first: its VRRP child stops gracefully when the parent dies.
     const pidFiles = impl === 'tsvrrpd' ? [pidFile('main')] : ['vrrp', 'chk', 'bfd', 'main'].map(pidFile);
     const out = fs.openSync(logFile, 'a');
-    const proc = spawn('ip', ['netns', 'exec', this.ns(node), ...args], { stdio: ['ignore', out, out] });
+    const proc = spawn('ip', ['netns', 'exec', this.ns(node), ...args], { stdio: ['ignore', out, out], env: opts.env ?? process.env });
     fs.closeSync(out);
     this.children.add(proc);
-    const d = new E2eDaemon(impl, node, name, proc, confFile, logFile, pidFile(impl === 'tsvrrpd' ? 'main' : 'vrrp'), pidFiles);
+    const d = new E2eDaemon(impl, node, this.ns(node), name, proc, confFile, logFile, pidFile(impl === 'tsvrrpd' ? 'main' : 'vrrp'), pidFiles);
     this.daemons.push(d);
     return d;
+  }
+
+  /** Start node a (as `<tag>-a`), then, once its VRRP process is up, node b (`<tag>-b`); waits for b too. */
+  async startAThenB(tag: string, confA: string, confB: string): Promise<{ a: E2eDaemon; b: E2eDaemon }> {
+    const a = this.start('a', `${tag}-a`, confA);
+    await a.waitStarted();
+    const b = this.start('b', `${tag}-b`, confB);
+    await b.waitStarted();
+    return { a, b };
   }
 
   /**
@@ -580,6 +714,11 @@ export class E2eLab {
     }
   }
 
+  /** Run `fn` at cleanup(), once the lab's processes are gone (close a socket, a server, …). */
+  defer(fn: () => unknown): void {
+    this.deferred.push(fn);
+  }
+
   /** Stop the given daemons (default: all) at the same time, gracefully (SIGTERM). */
   async stopAll(daemons: readonly E2eDaemon[] = this.daemons): Promise<void> {
     await Promise.all(daemons.map((d) => d.stop()));
@@ -587,7 +726,8 @@ export class E2eLab {
 
   /**
    * Remove everything: SIGKILL the daemons and whatever else still runs in the lab's
-   * namespaces (script children), stop captures, delete the namespaces and the directory.
+   * namespaces (script children), stop captures, run what was deferred, delete the namespaces,
+   * the host links and the directory.
    */
   async cleanup(): Promise<void> {
     for (const d of this.daemons) await d.kill().catch(() => undefined);
@@ -605,8 +745,114 @@ export class E2eLab {
     }
     for (const p of this.children) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await Promise.all([...this.children].map((p) => exited(p)));
+    for (const fn of this.deferred) {
+      try {
+        await fn();
+      } catch {
+        // cleanup goes on
+      }
+    }
     for (const ns of namespaces) spawnSync('ip', ['netns', 'del', ns]);
+    for (const l of this.hostLinks) spawnSync('ip', ['link', 'del', l]);
     if (process.env.TSV_KEEP_LOGS) process.stderr.write(`${this.prefix}: logs kept in ${this.dir}\n`);
     else fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * How often `inst` entered `state` in a daemon's log: "(VI_1) Entering MASTER STATE", and also
+ * keepalived's "(VI_2): entering FAULT state (interface eth1 down)".
+ */
+export const entered = (d: E2eDaemon, state: string, inst = 'VI_1'): number => d.lines(new RegExp(`\\(${inst}\\):? Entering ${state} STATE`, 'i')).length;
+
+/**
+ * Start A then B (A first, so A wins the first election), wait for A to hold `vip` (within
+ * Master_Down_Interval for priority `aMdiPrio`, + SLACK) and check that B never became master
+ * and that neither started in FAULT.
+ */
+export async function startPair(lab: E2eLab, tag: string, confA: string, confB: string, vip: string, aMdiPrio = 150): Promise<{ a: E2eDaemon; b: E2eDaemon }> {
+  const { a, b } = await lab.startAThenB(tag, confA, confB);
+  await lab.waitFor('A to become master', () => lab.hasVip('a', vip), masterDownMs(aMdiPrio) + SLACK);
+  assert.equal(lab.hasVip('b', vip), false, 'B is BACKUP while A is master');
+  assert.equal(entered(b, 'MASTER'), 0, 'B never became master');
+  for (const d of [a, b]) assert.deepEqual(d.lines(/entering FAULT state/i), [], `${d.name} started without FAULT`);
+  return { a, b };
+}
+
+/**
+ * A lab per test: `create(t, n, nodes)` builds lab `<prefix>-<n>` (nodes on lan0), removed when
+ * test `t` ends. Construct it at the top level of a test file: it registers the after() hook
+ * that removes any lab still there, whatever happened.
+ */
+export class ScenarioLabs {
+  private readonly open: E2eLab[] = [];
+
+  constructor(
+    private readonly prefix: string,
+    private readonly impl: Impl = e2eImpl(),
+  ) {
+    after(async () => {
+      for (const lab of [...this.open]) await this.remove(lab);
+    });
+  }
+
+  async create(t: TestContext, n: number, nodes: Readonly<Record<string, string>>): Promise<E2eLab> {
+    const lab = new E2eLab(`${this.prefix}-${n}`, this.impl);
+    this.open.push(lab);
+    t.after(() => this.remove(lab));
+    await lab.build(nodes);
+    return lab;
+  }
+
+  private async remove(lab: E2eLab): Promise<void> {
+    const i = this.open.indexOf(lab);
+    if (i < 0) return;
+    this.open.splice(i, 1);
+    await lab.cleanup();
+  }
+}
+
+/**
+ * keepalived and tsvrrpd side by side, for files that compare their records: a lab each
+ * (`<prefix>-k`, `<prefix>-t`, the same `nodes` on lan0), both at once; `TSV_E2E_IMPL` selects
+ * one (the comparisons are then skipped). Construct it at the top level of a test file: it
+ * registers before() (builds each selected implementation's lab, then runs `setup` on it, `n`
+ * its index) and after() (removes the labs, whatever happened).
+ */
+export class SideBySide {
+  readonly impls: readonly Impl[] = e2eImpls();
+  /** Why nothing here can run, or false. */
+  readonly skip: string | false;
+  /** The skip of a test comparing the two records. */
+  readonly compareSkip: string | false;
+  private readonly labs = new Map<Impl, E2eLab>();
+
+  constructor(prefix: string, nodes: Readonly<Record<string, string>>, opts: { readonly needs?: E2eNeeds; readonly setup?: (lab: E2eLab, n: number) => unknown } = {}) {
+    this.skip = e2eSkipReason(this.impls, opts.needs);
+    this.compareSkip = this.skip || (this.impls.length < 2 ? 'TSV_E2E_IMPL selects one implementation: nothing to compare' : false);
+    before(async () => {
+      if (this.skip) return;
+      for (const [n, impl] of this.impls.entries()) {
+        const lab = new E2eLab(`${prefix}-${impl[0] as string}`, impl);
+        this.labs.set(impl, lab);
+        await lab.build(nodes);
+        await opts.setup?.(lab, n);
+      }
+    });
+    after(async () => {
+      for (const lab of this.labs.values()) await lab.cleanup();
+    });
+  }
+
+  /** The skip of `impl`'s own test. */
+  implSkip(impl: Impl): string | false {
+    return this.skip || (this.impls.includes(impl) ? false : 'not selected by TSV_E2E_IMPL');
+  }
+
+  /** `impl`'s lab (built in before()). */
+  lab(impl: Impl): E2eLab {
+    const l = this.labs.get(impl);
+    assert.ok(l, `the ${impl} LAN was built`);
+    return l;
   }
 }

@@ -1,9 +1,11 @@
 /**
  * Shared helpers for the tests and benchmarks that run on the real kernel in network
  * namespaces: run a command (throwing with its stderr), poll a condition with a deadline
- * (never an open-ended sleep), wait for a child process to exit, ask whether a tool exists.
+ * (never an open-ended sleep), bound a promise in time, wait for a child process to exit, read
+ * a pid file, ask whether a tool exists.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 
 /** Is `cmd` on PATH? */
 export function have(cmd: string): boolean {
@@ -29,6 +31,37 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs: numb
   return Date.now() - start;
 }
 
+/** Does a process `pid` exist (signal 0 reaches it; a zombie counts)? */
+export function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pid in a pid file, or null (no file yet, or not a pid). */
+export function readPid(file: string): number | null {
+  try {
+    const n = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves true if `p` settles within `ms`, false otherwise (the timer is always cleared). */
+export async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Resolves with the exit code (null when killed by a signal) once `p` has exited. */
 export function exited(p: ChildProcess): Promise<number | null> {
   if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve(p.exitCode);
@@ -46,19 +79,31 @@ export interface LanNode {
  * named sw<key> on the bridge side. Namespaces left by an earlier run are replaced.
  */
 export function buildBridgeLan(sw: string, nodes: Readonly<Record<string, LanNode>>): void {
-  for (const ns of [sw, ...Object.values(nodes).map((n) => n.ns)]) {
-    spawnSync('ip', ['netns', 'del', ns]);
-    sh(['ip', 'netns', 'add', ns]);
-    sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-  }
+  addBridge(sw);
+  for (const n of Object.values(nodes)) freshNamespace(n.ns);
+  for (const [name, n] of Object.entries(nodes)) addBridgePort(sw, name, n.ns, 'eth0', n.ip);
+}
+
+/** A new namespace `ns` with lo up (replacing one left by an earlier run). */
+export function freshNamespace(ns: string): void {
+  spawnSync('ip', ['netns', 'del', ns]);
+  sh(['ip', 'netns', 'add', ns]);
+  sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+}
+
+/** A new namespace `sw` holding bridge br0, up, multicast snooping off (VRRP multicast reaches every port). */
+export function addBridge(sw: string): void {
+  freshNamespace(sw);
   sh(['ip', '-n', sw, 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0']);
   sh(['ip', '-n', sw, 'link', 'set', 'br0', 'up']);
-  for (const [name, n] of Object.entries(nodes)) {
-    sh(['ip', '-n', sw, 'link', 'add', `sw${name}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', n.ns]);
-    sh(['ip', '-n', sw, 'link', 'set', `sw${name}`, 'master', 'br0', 'up']);
-    sh(['ip', '-n', n.ns, 'addr', 'add', `${n.ip}/24`, 'dev', 'eth0']);
-    sh(['ip', '-n', n.ns, 'link', 'set', 'eth0', 'up']);
-  }
+}
+
+/** A port `sw<key>` of `sw`'s br0: a veth whose peer is `iface` (address ip/24, up) in namespace `ns`. */
+export function addBridgePort(sw: string, key: string, ns: string, iface: string, ip: string): void {
+  sh(['ip', '-n', sw, 'link', 'add', `sw${key}`, 'type', 'veth', 'peer', 'name', iface, 'netns', ns]);
+  sh(['ip', '-n', sw, 'link', 'set', `sw${key}`, 'master', 'br0', 'up']);
+  sh(['ip', '-n', ns, 'addr', 'add', `${ip}/24`, 'dev', iface]);
+  sh(['ip', '-n', ns, 'link', 'set', iface, 'up']);
 }
 
 /**

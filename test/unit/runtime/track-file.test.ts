@@ -8,12 +8,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseTrackFileValue, TrackFileWatcher } from '../../../src/runtime/track-file';
 import type { TrackFile } from '../../../src/config/model';
 import type { Logger } from '../../../src/runtime/logger';
+import { tempDir } from '../../support/scripts';
 
 // ---- parseTrackFileValue: strtol(buf, NULL, 0) ----
 
@@ -89,10 +89,6 @@ function capture(): { log: Logger; lines: string[] } {
   };
 }
 
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'tsvrrpd-track-file-'));
-}
-
 function trackFile(file: string, initFile: TrackFile['initFile'] = null): TrackFile {
   return { name: 'tf1', at: { file: '/etc/keepalived/keepalived.conf', line: 1, col: 1 }, file, weight: 1, weightReverse: false, initFile };
 }
@@ -114,8 +110,7 @@ function watcher(file: string, initFile: TrackFile['initFile'] = null) {
 }
 
 test('keepalived track_file_end_handler(): init_file writes "%d\\n" when the file is missing', (t) => {
-  const dir = tempDir();
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-track-file-');
   const file = path.join(dir, 'prio');
   const { w } = watcher(file, { value: 7, overwrite: false });
   t.after(() => w.stop());
@@ -125,8 +120,7 @@ test('keepalived track_file_end_handler(): init_file writes "%d\\n" when the fil
 });
 
 test('keepalived track_file_end_handler(): init_file without a value writes 0', (t) => {
-  const dir = tempDir();
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-track-file-');
   const file = path.join(dir, 'prio');
   const { w } = watcher(file, { value: 0, overwrite: false });
   t.after(() => w.stop());
@@ -135,8 +129,7 @@ test('keepalived track_file_end_handler(): init_file without a value writes 0', 
 });
 
 test('keepalived track_file_end_handler(): init_file does not overwrite an existing file', (t) => {
-  const dir = tempDir();
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-track-file-');
   const file = path.join(dir, 'prio');
   fs.writeFileSync(file, '12\n');
   const { w } = watcher(file, { value: 7, overwrite: false });
@@ -146,8 +139,7 @@ test('keepalived track_file_end_handler(): init_file does not overwrite an exist
 });
 
 test('keepalived track_file_end_handler(): init_file overwrite replaces an existing file', (t) => {
-  const dir = tempDir();
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-track-file-');
   const file = path.join(dir, 'prio');
   fs.writeFileSync(file, '12\n');
   const { w } = watcher(file, { value: -3, overwrite: true });
@@ -157,8 +149,7 @@ test('keepalived track_file_end_handler(): init_file overwrite replaces an exist
 });
 
 test('keepalived process_track_file(): without init_file a missing file reads 0 and is not created', (t) => {
-  const dir = tempDir();
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-track-file-');
   const file = path.join(dir, 'prio');
   const { w } = watcher(file);
   t.after(() => w.stop());
@@ -167,8 +158,7 @@ test('keepalived process_track_file(): without init_file a missing file reads 0 
 });
 
 test('keepalived process_track_file(): an empty file reads 0; a start-up value out of range is logged and ignored', (t) => {
-  const dir = tempDir();
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-track-file-');
   const empty = path.join(dir, 'empty');
   fs.writeFileSync(empty, '');
   const a = watcher(empty);
@@ -183,8 +173,7 @@ test('keepalived process_track_file(): an empty file reads 0; a start-up value o
 });
 
 test('keepalived process_inotify() IN_CLOSE_WRITE: rewriting the file (echo 5 > file) reports the new value', async (t) => {
-  const dir = tempDir();
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-track-file-');
   const file = path.join(dir, 'prio');
   fs.writeFileSync(file, '1\n');
   const { w, changes } = watcher(file);
@@ -199,8 +188,7 @@ test('keepalived process_inotify() IN_CLOSE_WRITE: rewriting the file (echo 5 > 
 });
 
 test('keepalived process_inotify() IN_MOVED_TO: a file renamed into place reports its value', async (t) => {
-  const dir = tempDir();
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-track-file-');
   const file = path.join(dir, 'prio');
   fs.writeFileSync(file, '1\n');
   const { w, changes } = watcher(file);
@@ -214,8 +202,7 @@ test('keepalived process_inotify() IN_MOVED_TO: a file renamed into place report
 });
 
 test('keepalived process_inotify() IN_DELETE: deleting the file reads as 0', async (t) => {
-  const dir = tempDir();
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-track-file-');
   const file = path.join(dir, 'prio');
   fs.writeFileSync(file, '9\n');
   const { w, changes } = watcher(file);
@@ -231,8 +218,7 @@ test('keepalived process_inotify() IN_DELETE: deleting the file reads as 0', asy
 });
 
 test('keepalived process_track_file(): a changed value out of range is logged and ignored, the old value stays', async (t) => {
-  const dir = tempDir();
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-track-file-');
   const file = path.join(dir, 'prio');
   fs.writeFileSync(file, '3\n');
   const { w, changes, lines } = watcher(file);
@@ -249,8 +235,7 @@ test('keepalived process_track_file(): a changed value out of range is logged an
 });
 
 test('TrackFileWatcher: other files in the directory are not reported; rewriting the same value reports nothing', async (t) => {
-  const dir = tempDir();
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-track-file-');
   const file = path.join(dir, 'prio');
   fs.writeFileSync(file, '2\n');
   const { w, changes } = watcher(file);
@@ -265,8 +250,7 @@ test('TrackFileWatcher: other files in the directory are not reported; rewriting
 });
 
 test('TrackFileWatcher.stop(): no change is reported after stop', async (t) => {
-  const dir = tempDir();
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-track-file-');
   const file = path.join(dir, 'prio');
   fs.writeFileSync(file, '2\n');
   const { w, changes } = watcher(file);
@@ -286,8 +270,7 @@ test(
   // truncate and write may be read as 0 for a moment: documented in track-file.ts).
   'keepalived process_inotify(): a writer that truncates, writes and closes reports just its final value',
   async (t) => {
-    const dir = tempDir();
-    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir(t, 'tsvrrpd-track-file-');
     const file = path.join(dir, 'prio');
     fs.writeFileSync(file, '3\n');
     const { w, changes } = watcher(file);

@@ -8,9 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkText } from '../../support/config-harness';
+import { tempDir } from '../../support/scripts';
 import { Trackers, type ScriptRunnerFactory, type TrackerEvent } from '../../../src/runtime/trackers';
 import type { Config, VrrpScript } from '../../../src/config/model';
 import type { LinkEvent, LinkWatcher } from '../../../src/io/ports';
@@ -295,8 +295,7 @@ test('keepalived vrrp.c sync_group_tracking_init(): a sync group\'s trackers app
 });
 
 test('keepalived track_file: the value read at start-up is in initialEvents(); a rewrite to ≤ −254 takes the contribution back and faults', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsvrrpd-trackers-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'tsvrrpd-trackers-');
   const file = path.join(dir, 'prio');
   fs.writeFileSync(file, '5\n');
   const h = harness(`vrrp_track_file tf {\n  file ${file}\n  weight 2\n}\n` + instance('VI_1', 'eth0', 1, '  track_file {\n    tf\n  }\n'));
@@ -343,8 +342,7 @@ test('Trackers.stop(): stops every runner and waits for them; later reports and 
 test(
   'keepalived vrrp_complete_instance(): a sync-group member\'s track_file with the default weight becomes unweighted (non-zero value = FAULT)',
   async (t) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsvrrpd-trackers-'));
-    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir(t, 'tsvrrpd-trackers-');
     const file = path.join(dir, 'prio');
     fs.writeFileSync(file, '5\n');
     const h = harness(
