@@ -66,11 +66,6 @@ export class Daemon {
     this.notifier = new Notifier(config, adapters.notify);
   }
 
-  /** The running cores by instance name (state, effective priority). */
-  get instances(): ReadonlyMap<string, VrrpInstance> {
-    return new Map([...this.members].map(([name, m]) => [name, m.core]));
-  }
-
   async start(): Promise<void> {
     for (const f of this.options.pidFiles) fs.writeFileSync(f, `${process.pid}\n`);
     const byInterface = new Map<string, ConfigInstance[]>();

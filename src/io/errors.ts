@@ -54,3 +54,8 @@ export function ioCode(errno: string | number | undefined): IoErrorCode {
   if (typeof errno === 'number') return ERRNO_NUMBERS[Math.abs(errno)] ?? 'UNKNOWN';
   return errno !== undefined && KNOWN.has(errno) ? (errno as IoErrorCode) : 'UNKNOWN';
 }
+
+/** The message of anything thrown (a TsvrrpdIoError's is `operation: CODE`). */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

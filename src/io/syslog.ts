@@ -6,6 +6,7 @@
  * logging must never stop the daemon.
  */
 import { loadNative, type NativeAddon } from './native';
+import { errorMessage } from './errors';
 
 /** syslog(3) facility numbers. */
 export const LOG_DAEMON = 3;
@@ -45,7 +46,7 @@ export class SyslogWriter {
       this.addon().sendDatagram(this.socket, syslogLine(this.facility, severity, message, process.pid, new Date()));
     } catch (e) {
       this.broken = true;
-      this.onFirstFailure(`tsvrrpd: cannot log to syslog (${this.socket}): ${e instanceof Error ? e.message : String(e)}; syslog logging off`);
+      this.onFirstFailure(`tsvrrpd: cannot log to syslog (${this.socket}): ${errorMessage(e)}; syslog logging off`);
     }
   }
 }

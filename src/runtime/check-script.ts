@@ -28,6 +28,7 @@
 import { constants as osConstants } from 'node:os';
 import type { VrrpScript } from '../config/model';
 import { ScriptResult } from '../protocol/script-result';
+import { errorMessage } from '../io/errors';
 import type { Logger } from './logger';
 import { spawnScript, type RunningScript, type ScriptExit, type ScriptIdentity } from './script-exec';
 
@@ -174,7 +175,7 @@ export class CheckScriptRunner {
     try {
       this.onReport(report === 'ok');
     } catch (e) {
-      this.log.error(`VRRP_Script(${this.script.name}) report failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.error(`VRRP_Script(${this.script.name}) report failed: ${errorMessage(e)}`);
     }
   }
 

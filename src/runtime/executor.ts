@@ -9,7 +9,7 @@ import type { VrrpInstance as ConfigInstance, VirtualAddress } from '../config/m
 import { encodeAdvert } from '../protocol/advert';
 import type { Action, InstanceParams, StatCounter } from '../protocol/types';
 import type { AddressManager, AddressSpec, GarpSender, VrrpSocket } from '../io/ports';
-import { TsvrrpdIoError } from '../io/errors';
+import { errorMessage } from '../io/errors';
 import type { Logger } from './logger';
 
 /** The notifications of a state change (notifier.ts); only a STOP waits for its scripts. */
@@ -24,11 +24,6 @@ export interface InstancePorts {
 }
 
 const VRRP_GROUP = '224.0.0.18';
-
-function describeError(e: unknown): string {
-  if (e instanceof TsvrrpdIoError) return `${e.operation}: ${e.code}`;
-  return e instanceof Error ? e.message : String(e);
-}
 
 export class ActionExecutor {
   readonly stats = new Map<StatCounter, number>();
@@ -50,7 +45,7 @@ export class ActionExecutor {
       try {
         await this.one(action);
       } catch (e) {
-        this.ports.log.error(`(${this.inst.name}) ${action.type} failed: ${describeError(e)}`);
+        this.ports.log.error(`(${this.inst.name}) ${action.type} failed: ${errorMessage(e)}`);
       }
     }
   }
@@ -111,7 +106,7 @@ export class ActionExecutor {
       try {
         await fn({ address: v.address, prefixLength: v.prefixLength, ifname: v.dev ?? this.ifname, broadcast: v.broadcast, scope: v.scope, label: v.label });
       } catch (e) {
-        this.ports.log.error(`(${this.inst.name}) ${v.address}/${v.prefixLength} on ${v.dev ?? this.ifname}: ${describeError(e)}`);
+        this.ports.log.error(`(${this.inst.name}) ${v.address}/${v.prefixLength} on ${v.dev ?? this.ifname}: ${errorMessage(e)}`);
       }
     }
   }

@@ -1,8 +1,8 @@
 /**
  * The two machines a driver runs (driver.ts): a lone vrrp_instance, and a vrrp_sync_group
  * whose members move together (protocol/sync-group.ts). Both answer with GroupActions so one
- * router (action-router.ts) sends each action to its instance's executor or to the group's
- * notifications.
+ * router (Daemon.route() in daemon.ts) sends each action to its instance's executor or to the
+ * group's notifications.
  */
 import { SyncGroup, type GroupEvent, type MemberEvent } from '../protocol/sync-group';
 import type { GroupAction } from '../protocol/sync-group';

@@ -6,6 +6,7 @@
  * (system_call_script() with child_killed_thread) before their process group is killed.
  */
 import type { GlobalDefs, ScriptCommand } from '../config/model';
+import { errorMessage } from '../io/errors';
 import type { Logger } from './logger';
 import type { NotifyOutputs, NotifyScope, NotifyState } from './notifier';
 import { NotifyFifos } from './notify-fifo';
@@ -16,6 +17,15 @@ import { SmtpAlerter } from './smtp-alert';
 const STOP_SCRIPT_LIMIT_MS = 1_000;
 /** How long shutdown waits for alert mails still on their way. */
 const MAIL_FLUSH_LIMIT_MS = 1_000;
+
+/** Wait for `p` (which never rejects) at most `ms`; true when it settled in time. */
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const inTime = await Promise.race([p.then(() => true as const), late]);
+  clearTimeout(timer);
+  return inTime;
+}
 
 export class SystemNotifyOutputs implements NotifyOutputs {
   private readonly fifos: NotifyFifos;
@@ -36,16 +46,9 @@ export class SystemNotifyOutputs implements NotifyOutputs {
   async runStopScript(cmd: ScriptCommand, extraArgs: readonly string[] = []): Promise<void> {
     const running = this.spawn(cmd, extraArgs);
     if (running === null) return;
-    let timer: NodeJS.Timeout | null = null;
-    const limit = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.log.info(`notify script ${cmd.text} still running after 1 s at stop - killing it`);
-        running.killGroup('SIGKILL');
-        resolve();
-      }, STOP_SCRIPT_LIMIT_MS);
-    });
-    await Promise.race([running.exited.then(() => undefined), limit]);
-    if (timer) clearTimeout(timer);
+    if (await settledWithin(running.exited, STOP_SCRIPT_LIMIT_MS)) return;
+    this.log.info(`notify script ${cmd.text} still running after 1 s at stop - killing it`);
+    running.killGroup('SIGKILL');
   }
 
   fifo(scope: NotifyScope, name: string, state: NotifyState | 'MASTER_RX_LOWER_PRI', priority: number): void {
@@ -57,10 +60,7 @@ export class SystemNotifyOutputs implements NotifyOutputs {
   }
 
   async close(): Promise<void> {
-    let timer: NodeJS.Timeout | null = null;
-    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, MAIL_FLUSH_LIMIT_MS)));
-    await Promise.race([this.smtp.settled(), limit]);
-    if (timer) clearTimeout(timer);
+    await settledWithin(this.smtp.settled(), MAIL_FLUSH_LIMIT_MS);
     this.smtp.close();
     this.fifos.close();
   }
@@ -71,7 +71,7 @@ export class SystemNotifyOutputs implements NotifyOutputs {
     try {
       running = spawnScript(cmd, resolveScriptIdentity(cmd, this.global.scriptUser), extraArgs);
     } catch (e) {
-      this.log.error(`notify script ${cmd.text}: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.error(`notify script ${cmd.text}: ${errorMessage(e)}`);
       return null;
     }
     void running.exited.then((exit) => {

@@ -5,6 +5,7 @@
  */
 import type { Config, VrrpScript } from '../config/model';
 import { Daemon } from '../daemon';
+import { errorMessage } from '../io/errors';
 import { RawVrrpSocketFactory } from '../io/vrrp-socket';
 import { NetlinkAddressManager, NetlinkLinkWatcher } from '../io/netlink';
 import { PacketGarpSender } from '../io/garp-sender';
@@ -30,7 +31,7 @@ function checkScriptRunner(config: Config, script: VrrpScript, log: Logger, onRe
   try {
     return new CheckScriptRunner(script, resolveScriptIdentity(script.script, config.global.scriptUser), log, onReport);
   } catch (e) {
-    log.error(`VRRP_Script(${script.name}) cannot run: ${e instanceof Error ? e.message : String(e)}`);
+    log.error(`VRRP_Script(${script.name}) cannot run: ${errorMessage(e)}`);
     return { start: () => onReport(false), stop: () => Promise.resolve() };
   }
 }
@@ -39,7 +40,7 @@ function tryNotify(log: Logger, fn: () => boolean): void {
   try {
     fn();
   } catch (e) {
-    log.warn(`sd_notify failed: ${e instanceof Error ? e.message : String(e)}`);
+    log.warn(`sd_notify failed: ${errorMessage(e)}`);
   }
 }
 
@@ -78,7 +79,7 @@ export async function startDaemon(config: Config, opts: RunOptions): Promise<num
   try {
     await daemon.start();
   } catch (e) {
-    log.error(`start-up failed: ${e instanceof Error ? e.message : String(e)}`);
+    log.error(`start-up failed: ${errorMessage(e)}`);
     await daemon.stop();
     addresses.close();
     return 1;

@@ -53,6 +53,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GlobalDefs, ScriptCommand } from '../config/model';
 import { systemAccounts, type AccountDb } from '../io/accounts';
+import { errorMessage } from '../io/errors';
 
 export type { AccountDb } from '../io/accounts';
 
@@ -211,8 +212,7 @@ export interface RunningScript {
 
 function errorName(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return code;
-  return e instanceof Error ? e.message : String(e);
+  return typeof code === 'string' ? code : errorMessage(e);
 }
 
 function failedSpawn(plan: ExecPlan, e: unknown): RunningScript {

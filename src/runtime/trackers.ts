@@ -80,10 +80,7 @@ export class Trackers {
   async start(post: (instance: string, event: TrackerEvent) => void): Promise<void> {
     const all = [...this.tracked.values()];
     const names = (kind: TrackerKind): Set<string> => new Set(all.flatMap((t) => t.tracking.specs.filter((s) => s.kind === kind).map((s) => s.name)));
-    for (const ifname of names('interface')) {
-      const up = await this.links.isUp(ifname).catch(() => false);
-      for (const t of all) if (t.tracking.tracks('interface', ifname)) t.tracking.set('interface', ifname, up);
-    }
+    for (const ifname of names('interface')) this.seed('interface', ifname, await this.links.isUp(ifname).catch(() => false));
     this.links.onEvent((e) => {
       if (e.type !== 'link' || !all.some((t) => t.tracking.tracks('interface', e.ifname))) return;
       // keepalived netlink_link_filter(): the line operators grep for a link change.
@@ -95,8 +92,7 @@ export class Trackers {
       if (tf === undefined) continue;
       const w = new TrackFileWatcher(tf, this.log, (v) => this.update('file', name, v));
       this.files.push(w);
-      const v = w.start();
-      for (const t of all) if (t.tracking.tracks('file', name)) t.tracking.set('file', name, v);
+      this.seed('file', name, w.start());
     }
     for (const t of all) this.settle(t);
     this.post = post;
@@ -119,8 +115,7 @@ export class Trackers {
   initialEvents(instance: string): TrackerEvent[] {
     const t = this.tracked.get(instance);
     if (t === undefined) return [];
-    t.delta = t.tracking.delta;
-    t.fault = t.tracking.faultReason;
+    this.settle(t);
     const out: TrackerEvent[] = [{ type: 'PriorityChanged', trackerDelta: t.delta }];
     if (t.fault !== null) out.push({ type: 'FaultChanged', faulted: true, reason: t.fault });
     return out;
@@ -147,6 +142,12 @@ export class Trackers {
     }
   }
 
+  /** A start-up status: recorded, nothing posted (initialEvents() reports it). */
+  private seed(kind: TrackerKind, name: string, status: boolean | number): void {
+    for (const t of this.tracked.values()) if (t.tracking.tracks(kind, name)) t.tracking.set(kind, name, status);
+  }
+
+  /** Take the trackers' current sum and fault as what the core has been told. */
   private settle(t: Tracked): void {
     t.delta = t.tracking.delta;
     t.fault = t.tracking.faultReason;
