@@ -3,6 +3,8 @@
  * `keepalived -t`, and the daemon (VRRP only, like keepalived -P). tsvrrpd does not fork: it
  * runs in the foreground (-n is implied), logging to stderr, as under systemd Type=simple.
  */
+// First: V8 flags for a daemon run must be set before any other module is compiled.
+import './boot';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

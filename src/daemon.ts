@@ -112,11 +112,11 @@ export class Daemon {
       ownAddresses: [...own, ...insts.map(configuredSourceIp).filter((s): s is string => s !== null)],
     });
     this.sockets.push(socket);
-    socket.onPacket((packet) => {
+    socket.onPacket((packet, rxAgeUs) => {
       const vrid = packet.payload[1];
       const m = vrid === undefined ? undefined : byVrid.get(vrid);
       // keepalived vrrp_dispatcher_read(): adverts for unknown VRIDs are ignored.
-      if (m?.driver) void m.driver.post({ type: 'AdvertReceived', packet }, m.inst.name);
+      if (m?.driver) void m.driver.post({ type: 'AdvertReceived', packet }, m.inst.name, { atUs: monotonicClock.nowUs() - rxAgeUs });
     });
     for (const inst of insts) {
       const source = configuredSourceIp(inst) ?? primary;

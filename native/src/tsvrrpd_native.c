@@ -6,6 +6,10 @@
  *   sdNotify(state)            one sd_notify(3) datagram to $NOTIFY_SOCKET.
  *   sendDatagram(sock, msg)    one datagram to a unix socket (syslog's /dev/log).
  *   mkfifo(path, mode)         create a named pipe (the notify FIFOs of reference B17).
+ *   findRawSocket(proto, ifname)  the fd of raw-socket's VRRP socket on an interface, with
+ *                              kernel receive timestamps turned on;
+ *   rxAgeNs(fd)                how long ago the kernel received the datagram last read from
+ *                              that socket (SIOCGSTAMPNS), to anchor Master_Down_Timer on it.
  *
  * It must never hold protocol logic, build frames, or decide anything: the frame comes fully
  * built from src/protocol/garp.ts and policy lives in the src/io adapters. A system failure
@@ -25,12 +29,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <time.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 
 /* Per-environment state (main thread and each worker get their own). */
 typedef struct {
@@ -348,6 +357,115 @@ static napi_value make_fifo(napi_env env, napi_callback_info info) {
   return rc == 0 ? undefined_value(env) : NULL;
 }
 
+/* An integer argument in [lo, hi] into *out: 0, or -1 after throwing (TypeError: not a number,
+ * RangeError: not an integer in range), as sendFrame's checks. */
+static int int_arg(napi_env env, napi_value v, double lo, double hi, const char *what, int *out) {
+  napi_valuetype type;
+  double d;
+  if (napi_typeof(env, v, &type) != napi_ok || type != napi_number || napi_get_value_double(env, v, &d) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
+    return -1;
+  }
+  if (!(d >= lo && d <= hi) || d != (double)(int)d) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", what);
+    return -1;
+  }
+  *out = (int)d;
+  return 0;
+}
+
+/* Is fd a raw AF_INET socket of IP protocol `proto` bound to interface `ifname`? */
+static int is_bound_raw_socket(int fd, int proto, const char *ifname) {
+  struct stat st;
+  int v;
+  socklen_t len;
+  char bound[IF_NAMESIZE + 1];
+  if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) return 0;
+  len = sizeof v;
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) != 0 || v != AF_INET) return 0;
+  len = sizeof v;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) != 0 || v != SOCK_RAW) return 0;
+  len = sizeof v;
+  if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) != 0 || v != proto) return 0;
+  memset(bound, 0, sizeof bound);
+  len = IF_NAMESIZE;
+  if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, bound, &len) != 0) return 0;
+  return strcmp(bound, ifname) == 0;
+}
+
+/*
+ * findRawSocket(protocol: number, ifname: string): number — raw-socket does not expose its
+ * descriptor, so look for it in /proc/self/fd: the one raw AF_INET socket of `protocol` bound to
+ * `ifname`. -1 when there is none or more than one. On the one found, a first SIOCGSTAMPNS turns
+ * the kernel's receive timestamps on (SOCK_TIMESTAMP), so every later datagram carries one.
+ */
+static napi_value find_raw_socket(napi_env env, napi_callback_info info) {
+  size_t argc = 2, len = 0;
+  napi_value argv[2], result;
+  int proto, found = -1, matches = 0;
+  char *ifname;
+  DIR *dir;
+  struct dirent *de;
+  struct timespec ts;
+
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 2) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "findRawSocket(protocol, ifname) takes 2 arguments");
+    return NULL;
+  }
+  if (int_arg(env, argv[0], 0, 255, "findRawSocket: protocol must be an integer in 0..255", &proto) != 0) return NULL;
+  ifname = string_arg(env, argv[1], &len, "findRawSocket: ifname must be a string");
+  if (ifname == NULL) return NULL;
+  dir = opendir("/proc/self/fd");
+  if (dir == NULL) {
+    int err = errno;
+    free(ifname);
+    throw_errno(env, err, "opendir", "/proc/self/fd");
+    return NULL;
+  }
+  while ((de = readdir(dir)) != NULL) {
+    char *end;
+    long fd = strtol(de->d_name, &end, 10);
+    if (de->d_name[0] == '.' || *end != '\0' || fd == dirfd(dir)) continue;
+    if (is_bound_raw_socket((int)fd, proto, ifname)) {
+      found = (int)fd;
+      matches++;
+    }
+  }
+  closedir(dir);
+  free(ifname);
+  if (matches != 1) found = -1;
+  if (found >= 0) (void)ioctl(found, SIOCGSTAMPNS, &ts); /* ENOENT: nothing received yet */
+  if (napi_create_int32(env, found, &result) != napi_ok) return NULL;
+  return result;
+}
+
+/*
+ * rxAgeNs(fd: number): number — now (CLOCK_REALTIME) minus the kernel's receive timestamp of
+ * the datagram last read from `fd` (SIOCGSTAMPNS), in ns; -1 when there is none (nothing
+ * read yet, timestamps not on, or the ioctl fails). Both clocks are read here, back to back, so
+ * the caller can subtract the age from its own monotonic clock.
+ */
+static napi_value rx_age_ns(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  int fd;
+  struct timespec stamp, now;
+  double age = -1;
+
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rxAgeNs(fd) takes 1 argument");
+    return NULL;
+  }
+  if (int_arg(env, argv[0], 0, 2147483647.0, "rxAgeNs: fd must be a non-negative integer", &fd) != 0) return NULL;
+  if (ioctl(fd, SIOCGSTAMPNS, &stamp) == 0 && clock_gettime(CLOCK_REALTIME, &now) == 0) {
+    age = (double)(now.tv_sec - stamp.tv_sec) * 1e9 + (double)(now.tv_nsec - stamp.tv_nsec);
+  }
+  if (napi_create_double(env, age, &result) != napi_ok) return NULL;
+  return result;
+}
+
 static void finalize_state(napi_env env, void *data, void *hint) {
   addon_state *st = data;
   if (st == NULL) return;
@@ -362,6 +480,8 @@ NAPI_MODULE_INIT() {
     {"sdNotify", NULL, sd_notify, NULL, NULL, NULL, napi_enumerable, NULL},
     {"sendDatagram", NULL, send_datagram, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"findRawSocket", NULL, find_raw_socket, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"rxAgeNs", NULL, rx_age_ns, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (st == NULL) {
     napi_throw_error(env, "ENOMEM", "tsvrrpd_native: out of memory");

@@ -1,8 +1,8 @@
 /**
  * Loads the native addon (native/, shared/design/ARCHITECTURE.md §2): AF_PACKET frame send,
- * sd_notify, unix datagrams and mkfifo, the things Node cannot do. Loaded lazily on first use
- * and cached, so code that never sends a GARP (unit tests, --check-config) never needs the
- * binary. A missing or unloadable binary is a typed NativeAddonError, never a bare
+ * sd_notify, unix datagrams, mkfifo and kernel receive timestamps, the things Node cannot do.
+ * Loaded lazily on first use and cached, so code that never sends a GARP (unit tests,
+ * --check-config) never needs the binary. A missing or unloadable binary is a typed NativeAddonError, never a bare
  * MODULE_NOT_FOUND. This module only loads and types the addon; the adapters (garp-sender.ts,
  * sd-notify.ts, runtime/notify-fifo.ts) map its errors.
  */
@@ -26,6 +26,17 @@ export interface NativeAddon {
    * NativeSystemError with syscall 'mkfifo' (e.g. EEXIST: the path exists, ENOENT: no parent).
    */
   mkfifo(path: string, mode: number): void;
+  /**
+   * The descriptor of this process's one raw AF_INET socket of IP `protocol` bound to `ifname`
+   * (found in /proc/self/fd: raw-socket does not expose it), with kernel receive timestamps
+   * turned on; -1 when there is none or more than one.
+   */
+  findRawSocket(protocol: number, ifname: string): number;
+  /**
+   * How long ago (ns) the kernel received the datagram last read from `fd` (SIOCGSTAMPNS
+   * against CLOCK_REALTIME, both read in C back to back); -1 when unknown.
+   */
+  rxAgeNs(fd: number): number;
 }
 
 /** What the addon throws for a failed system call. */
@@ -73,11 +84,18 @@ export function loadNative(addonPath: string = NATIVE_ADDON_PATH): NativeAddon {
   } catch (e: unknown) {
     throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon failed to load from ${addonPath}: rebuild it with npm run build:native`, addonPath, { cause: e });
   }
-  const { sendFrame, sdNotify, sendDatagram, mkfifo } = mod.exports;
-  if (typeof sendFrame !== 'function' || typeof sdNotify !== 'function' || typeof sendDatagram !== 'function' || typeof mkfifo !== 'function') {
-    throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon at ${addonPath} lacks sendFrame/sdNotify/sendDatagram/mkfifo: rebuild it with npm run build:native`, addonPath);
+  const { sendFrame, sdNotify, sendDatagram, mkfifo, findRawSocket, rxAgeNs } = mod.exports;
+  if (
+    typeof sendFrame !== 'function' ||
+    typeof sdNotify !== 'function' ||
+    typeof sendDatagram !== 'function' ||
+    typeof mkfifo !== 'function' ||
+    typeof findRawSocket !== 'function' ||
+    typeof rxAgeNs !== 'function'
+  ) {
+    throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon at ${addonPath} lacks sendFrame/sdNotify/sendDatagram/mkfifo/findRawSocket/rxAgeNs: rebuild it with npm run build:native`, addonPath);
   }
-  const addon: NativeAddon = { sendFrame, sdNotify, sendDatagram, mkfifo };
+  const addon: NativeAddon = { sendFrame, sdNotify, sendDatagram, mkfifo, findRawSocket, rxAgeNs };
   if (addonPath === NATIVE_ADDON_PATH) cached = addon;
   return addon;
 }

@@ -14,8 +14,11 @@ export interface VrrpSocket {
    * (224.0.0.18 or a unicast peer).
    */
   send(message: Uint8Array, srcIp: string, dstIp: string, ttl?: number): Promise<void>;
-  /** Received adverts on this interface, own transmissions already filtered out. */
-  onPacket(listener: (packet: ReceivedPacket) => void): void;
+  /**
+   * Received adverts on this interface, own transmissions already filtered out. `rxAgeUs`: how
+   * long before this call the kernel received it (its receive timestamp), 0 when unknown.
+   */
+  onPacket(listener: (packet: ReceivedPacket, rxAgeUs: number) => void): void;
   close(): void;
 }
 

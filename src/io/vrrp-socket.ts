@@ -18,7 +18,12 @@
  *   polled the socket writable (100-250 µs later, measured). A takeover advert cannot wait for
  *   that, so when nothing is queued we call the wrapper's synchronous send (raw.cc
  *   SocketWrap::Send: sendto(2) now, callback before it returns, throws on error) and fall
- *   back to the queue when the socket buffer is full (EAGAIN). raw-socket is pinned (1.8.x).
+ *   back to the queue when the socket buffer is full (EAGAIN). raw-socket is pinned (1.8.x);
+ * - it reads with recvfrom(2), so no receive timestamp comes with a datagram, yet the time an
+ *   advert arrived anchors Master_Down_Timer (RFC 3768 §6.4.2): measured in JS it is late by
+ *   however long the event loop took to get to it. The native addon finds the socket's
+ *   descriptor and reads the kernel's timestamp of the datagram just read (SIOCGSTAMPNS; the
+ *   'message' event is emitted right after each recvfrom), handed on as `rxAgeUs`.
  */
 import { promises as fsp } from 'node:fs';
 import { endianness } from 'node:os';
@@ -27,6 +32,7 @@ import { ipv4Octets } from '../protocol/ipv4';
 import type { ReceivedPacket } from '../protocol/types';
 import { TsvrrpdIoError, ioCode, type IoErrorCode } from './errors';
 import { buildIpv4Packet, parseIpv4Header } from './ipv4-header';
+import { loadNative, type NativeAddon } from './native';
 import type { VrrpSocket, VrrpSocketFactory } from './ports';
 
 /** Linux socket option numbers (asm-generic/socket.h, linux/in.h). */
@@ -73,6 +79,32 @@ export interface RawVrrpSocketFactoryOptions {
   readonly readIfindex?: (ifname: string) => Promise<number>;
   /** Receive-side failures (no caller to reject): report them, e.g. to the log. */
   readonly onError?: (error: TsvrrpdIoError) => void;
+  /**
+   * Kernel receive timestamps; defaults to the native addon with the real raw-socket (none
+   * with an injected one, or when the addon is missing: rxAgeUs is then 0).
+   */
+  readonly rxStamps?: RxStampSource | null;
+}
+
+/** The addon's two timestamp calls (native.ts). */
+export type RxStampSource = Pick<NativeAddon, 'findRawSocket' | 'rxAgeNs'>;
+
+/** A kernel timestamp older than this is not believed (a wall-clock step): age unknown. */
+const MAX_RX_AGE_US = 1_000_000;
+
+/** The age the addon reports (ns, -1 unknown) as whole µs, 0 when unknown or implausible. */
+export function rxAgeUs(ageNs: number): number {
+  if (!(ageNs >= 0)) return 0;
+  const us = Math.floor(ageNs / 1000);
+  return us <= MAX_RX_AGE_US ? us : 0;
+}
+
+function defaultRxStamps(): RxStampSource | null {
+  try {
+    return loadNative();
+  } catch {
+    return null; // the daemon still runs; Master_Down is anchored on the JS receipt time
+  }
 }
 
 /** glibc and musl strerror() texts of the errnos IoErrorCode knows. */
@@ -139,7 +171,9 @@ interface PendingSend {
 }
 
 class RawVrrpSocket implements VrrpSocket {
-  private readonly listeners: ((packet: ReceivedPacket) => void)[] = [];
+  private readonly listeners: ((packet: ReceivedPacket, rxAgeUs: number) => void)[] = [];
+  /** Where the kernel timestamps come from: the addon and raw-socket's descriptor. */
+  private stamps: { readonly source: RxStampSource; readonly fd: number } | null = null;
   private readonly pending = new Set<PendingSend>();
   private closed = false;
 
@@ -192,13 +226,20 @@ class RawVrrpSocket implements VrrpSocket {
     }
   }
 
-  onPacket(listener: (packet: ReceivedPacket) => void): void {
+  /** Read kernel receive timestamps from `source` (after configure(): the socket is bound). */
+  useRxStamps(source: RxStampSource): void {
+    const fd = source.findRawSocket(IPPROTO_VRRP, this.ifname);
+    this.stamps = fd >= 0 ? { source, fd } : null;
+  }
+
+  onPacket(listener: (packet: ReceivedPacket, rxAgeUs: number) => void): void {
     this.listeners.push(listener);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stamps = null; // the descriptor number may be reused
     this.sock.close();
     for (const p of this.pending) p.reject(new TsvrrpdIoError('EIO', `send VRRP on ${this.ifname} (socket closed)`));
     this.pending.clear();
@@ -206,6 +247,8 @@ class RawVrrpSocket implements VrrpSocket {
 
   private receive(buffer: Buffer): void {
     if (this.closed) return;
+    // First, before anything else is read from the socket: the stamp of this datagram.
+    const ageUs = this.stamps ? rxAgeUs(this.stamps.source.rxAgeNs(this.stamps.fd)) : 0;
     const header = parseIpv4Header(buffer);
     if (header === null || header.protocol !== IPPROTO_VRRP) return;
     if (this.own.has(header.src)) return; // never process our own adverts
@@ -220,7 +263,7 @@ class RawVrrpSocket implements VrrpSocket {
     };
     for (const listener of this.listeners) {
       try {
-        listener(packet);
+        listener(packet, ageUs);
       } catch (e: unknown) {
         // A listener bug is not a receive error: get it out of raw-socket's catch.
         process.nextTick(() => {
@@ -266,6 +309,8 @@ export class RawVrrpSocketFactory implements VrrpSocketFactory {
       socket.close();
       throw e;
     }
+    const stamps = this.options.rxStamps === undefined ? (this.options.raw ? null : defaultRxStamps()) : this.options.rxStamps;
+    if (stamps) socket.useRxStamps(stamps);
     return socket;
   }
 }

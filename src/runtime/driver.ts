@@ -3,6 +3,8 @@
  * them. Hand it the clock's time and one event, run the actions it answers with, re-arm one
  * timer from nextDeadlineUs(). Events are handled one at a time, in arrival order. A timer
  * that fires early is treated as on time: "now" is clamped up to the deadline it was set for.
+ * A received advert is handled at the time the kernel received it, not the time the event loop
+ * got to it: that time anchors Master_Down_Timer (RFC 3768 §6.4.2). "now" never goes back.
  */
 import type { Clock } from '../io/ports';
 import type { Event } from '../protocol/types';
@@ -20,6 +22,14 @@ export interface Machine {
   readonly awaitsTakeover: boolean;
 }
 
+/** When an event is handled, when the clock's time is not the right answer. */
+export interface StepTime {
+  /** A deadline being fired: now is at least this (a timer that fires early is on time). */
+  readonly notBeforeUs?: number;
+  /** When the event happened (a datagram's kernel receive time), used instead of the clock. */
+  readonly atUs?: number;
+}
+
 /** Runs the actions of one step, in order; never rejects. */
 export type ActionSink = (actions: readonly GroupAction[]) => Promise<void>;
 
@@ -28,6 +38,8 @@ export class MachineDriver {
   private spin: NodeJS.Immediate | null = null;
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** The "now" of the last step: the machine never sees time go back. */
+  private lastNowUs = 0;
 
   constructor(
     readonly machine: Machine,
@@ -37,10 +49,10 @@ export class MachineDriver {
   ) {}
 
   /** Queue an event; resolves when it and every action it produced have run. */
-  post(event: Event, member: string | null = null, notBeforeUs = 0): Promise<void> {
+  post(event: Event, member: string | null = null, time: StepTime = {}): Promise<void> {
     // A step that throws (a bug, never a bad peer) is reported and the queue goes on, so a
     // later event, Shutdown included, still runs.
-    this.queue = this.queue.then(() => this.step(event, member, notBeforeUs)).catch((e: unknown) => {
+    this.queue = this.queue.then(() => this.step(event, member, time)).catch((e: unknown) => {
       this.onStepError(event, e);
       this.rearm();
     });
@@ -56,9 +68,10 @@ export class MachineDriver {
     this.spin = null;
   }
 
-  private async step(event: Event, member: string | null, notBeforeUs: number): Promise<void> {
+  private async step(event: Event, member: string | null, time: StepTime): Promise<void> {
     if (this.stopped && event.type !== 'Shutdown') return;
-    const nowUs = Math.max(this.clock.nowUs(), notBeforeUs);
+    const nowUs = Math.max(time.atUs ?? this.clock.nowUs(), time.notBeforeUs ?? 0, this.lastNowUs);
+    this.lastNowUs = nowUs;
     const actions = this.machine.handle(event, member, nowUs);
     await this.run(actions);
     this.rearm();
@@ -96,7 +109,7 @@ export class MachineDriver {
     }
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.post({ type: 'DeadlineReached' }, null, deadline);
+      void this.post({ type: 'DeadlineReached' }, null, { notBeforeUs: deadline });
     }, Math.max(0, Math.ceil(remainingUs / 1000)));
   }
 
@@ -105,7 +118,7 @@ export class MachineDriver {
     this.timer = null;
     if (this.stopped) return;
     if (this.clock.nowUs() >= deadline) {
-      void this.post({ type: 'DeadlineReached' }, null, deadline);
+      void this.post({ type: 'DeadlineReached' }, null, { notBeforeUs: deadline });
       return;
     }
     this.spin = setImmediate(() => this.spinUntil(deadline));

@@ -12,7 +12,9 @@ import type { VrrpSocket } from '../../src/io/ports';
 export type PeerRequest =
   | { readonly id: number; readonly op: 'open'; readonly ifname: string; readonly own: readonly string[] }
   | { readonly id: number; readonly op: 'send'; readonly sock: number; readonly hex: string; readonly src: string; readonly dst: string; readonly ttl?: number }
-  | { readonly id: number; readonly op: 'close'; readonly sock: number };
+  | { readonly id: number; readonly op: 'close'; readonly sock: number }
+  /** Reply, then after `afterMs` keep the event loop busy for `ms` (a stalled daemon). */
+  | { readonly id: number; readonly op: 'block'; readonly afterMs: number; readonly ms: number };
 
 export type PeerMessage =
   | { readonly id: number; readonly ok: true; readonly sock?: number }
@@ -26,6 +28,8 @@ export type PeerMessage =
       readonly ttl: number;
       readonly ipTotalLength: number;
       readonly ipHeaderLength: number;
+      /** How long before the listener ran the kernel received it (0: unknown). */
+      readonly rxAgeUs: number;
     };
 
 const sockets = new Map<number, VrrpSocket>();
@@ -41,13 +45,23 @@ async function handle(req: PeerRequest): Promise<void> {
     const s = await factory.open(req.ifname, { ownAddresses: req.own });
     const n = next++;
     sockets.set(n, s);
-    s.onPacket((p) => post({ ev: 'packet', sock: n, hex: Buffer.from(p.payload).toString('hex'), srcIp: p.srcIp, dstIp: p.dstIp, ttl: p.ttl, ipTotalLength: p.ipTotalLength, ipHeaderLength: p.ipHeaderLength }));
+    s.onPacket((p, rxAgeUs) =>
+      post({ ev: 'packet', sock: n, hex: Buffer.from(p.payload).toString('hex'), srcIp: p.srcIp, dstIp: p.dstIp, ttl: p.ttl, ipTotalLength: p.ipTotalLength, ipHeaderLength: p.ipHeaderLength, rxAgeUs }),
+    );
     post({ id: req.id, ok: true, sock: n });
   } else if (req.op === 'send') {
     const s = sockets.get(req.sock);
     if (s === undefined) throw new Error(`no socket ${req.sock}`);
     await s.send(Uint8Array.from(Buffer.from(req.hex, 'hex')), req.src, req.dst, req.ttl);
     post({ id: req.id, ok: true });
+  } else if (req.op === 'block') {
+    post({ id: req.id, ok: true });
+    setTimeout(() => {
+      const end = performance.now() + req.ms;
+      while (performance.now() < end) {
+        // busy: nothing is read from any socket meanwhile
+      }
+    }, req.afterMs);
   } else {
     sockets.get(req.sock)?.close();
     sockets.delete(req.sock);

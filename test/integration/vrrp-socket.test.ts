@@ -225,6 +225,27 @@ test('unicast advert to B (unicast_peer) is received with dst = B, and the ttl a
   assert.equal(peerB.received(sockB, hex(lowTtl))[0]?.ttl, 7);
 });
 
+test('kernel receive timestamps: an advert that waits 0.3 s in a stalled event loop is reported that old (SIOCGSTAMPNS)', { skip, timeout: 10_000 }, async () => {
+  assert.ok(peerA && peerB);
+  const msg = advert(77);
+  // B's loop is busy from 50 ms after the reply for 400 ms; A sends 100 ms after the reply,
+  // so the advert sits in B's socket for ~350 ms before JS can read it.
+  const r = await peerB.request({ op: 'block', afterMs: 50, ms: 400 });
+  assert.ok(r.ok);
+  await sleep(100);
+  await peerA.send(sockA, msg, A_IP, GROUP);
+  await waitFor('B to receive the advert', () => peerB?.received(sockB, hex(msg)).length === 1, 5_000);
+  const age = peerB.received(sockB, hex(msg))[0]?.rxAgeUs ?? 0;
+  // Measured in JS the age would be 0; the kernel's stamp says how long it waited.
+  assert.ok(age >= 150_000 && age <= 1_000_000, `rxAgeUs ${age}`);
+  // An advert read at once is young (no stall: well under the 400 ms above).
+  const fresh = advert(78);
+  await peerA.send(sockA, fresh, A_IP, GROUP);
+  await waitFor('B to receive the second advert', () => peerB?.received(sockB, hex(fresh)).length === 1, 5_000);
+  const freshAge = peerB.received(sockB, hex(fresh))[0]?.rxAgeUs ?? -1;
+  assert.ok(freshAge >= 0 && freshAge < 100_000, `fresh rxAgeUs ${freshAge}`);
+});
+
 test('failures are TsvrrpdIoError with a code: a missing interface is ENODEV', { skip, timeout: 10_000 }, async () => {
   assert.ok(peerA);
   const r = await peerA.request({ op: 'open', ifname: 'nope0', own: [] });

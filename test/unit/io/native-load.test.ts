@@ -53,11 +53,13 @@ afterEach(() => {
   else process.env['NOTIFY_SOCKET'] = savedNotifySocket;
 });
 
-test('the addon is built and loads with sendFrame and sdNotify', () => {
+test('the addon is built and loads with all its exports', () => {
   assert.ok(fs.existsSync(NATIVE_ADDON_PATH), `${NATIVE_ADDON_PATH} missing: run npm install`);
   const addon = loadNative();
   assert.equal(typeof addon.sendFrame, 'function');
   assert.equal(typeof addon.sdNotify, 'function');
+  assert.equal(typeof addon.findRawSocket, 'function');
+  assert.equal(typeof addon.rxAgeNs, 'function');
   assert.equal(loadNative(), addon, 'loaded once and cached');
 });
 
@@ -153,4 +155,22 @@ test('a missing addon under systemd is TsvrrpdIoError ENOENT carrying the how-to
     () => sdNotify('READY=1', () => loadNative('/nonexistent/tsvrrpd_native.node')),
     (e: unknown) => e instanceof TsvrrpdIoError && e.code === 'ENOENT' && e.message.startsWith('native addon not built: run npm install'),
   );
+});
+
+test('findRawSocket / rxAgeNs: argument checks; no such socket is -1, a non-socket has no stamp (-1)', () => {
+  const addon = loadNative();
+  const find = addon.findRawSocket as (...a: unknown[]) => number;
+  const age = addon.rxAgeNs as (...a: unknown[]) => number;
+  assert.throws(() => find(), TypeError);
+  assert.throws(() => find('112', 'eth0'), TypeError);
+  assert.throws(() => find(300, 'eth0'), RangeError);
+  assert.throws(() => find(112, 7), TypeError);
+  assert.throws(() => age(), TypeError);
+  assert.throws(() => age('3'), TypeError);
+  assert.throws(() => age(-1), RangeError);
+  assert.throws(() => age(1.5), RangeError);
+  // This process has no raw socket of protocol 112 bound to an interface of that name.
+  assert.equal(addon.findRawSocket(112, 'tsv-none0'), -1);
+  // fd 0 is not a socket: SIOCGSTAMPNS fails, the age is unknown.
+  assert.equal(addon.rxAgeNs(0), -1);
 });

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { endianness } from 'node:os';
 import { TsvrrpdIoError } from '../../../src/io/errors';
 import { buildIpv4Packet } from '../../../src/io/ipv4-header';
-import { RawVrrpSocketFactory, rawErrorCode, type RawSocketLike, type RawSocketModule } from '../../../src/io/vrrp-socket';
+import { RawVrrpSocketFactory, rawErrorCode, rxAgeUs, type RawSocketLike, type RawSocketModule, type RxStampSource } from '../../../src/io/vrrp-socket';
 import { encodeAdvert } from '../../../src/protocol/advert';
 import type { ReceivedPacket } from '../../../src/protocol/types';
 import { labFields } from '../../support/protocol-wire';
@@ -196,4 +196,50 @@ test('rawErrorCode: Node codes, glibc and musl strerror texts, libuv numbers; an
   assert.equal(rawErrorCode(new Error('-19')), 'ENODEV');
   assert.equal(rawErrorCode(new Error('Invalid IP address \'x\'')), 'UNKNOWN');
   assert.equal(rawErrorCode('Network is down'), 'UNKNOWN');
+});
+
+test('receive: rxAgeUs is the kernel stamp\'s age read right after each datagram, 0 without stamps', async () => {
+  const calls: string[] = [];
+  const ages = [250_000, -1, 3_000_000_000];
+  const stamps: RxStampSource = {
+    findRawSocket: (protocol, ifname) => {
+      calls.push(`find ${protocol} ${ifname}`);
+      return 9;
+    },
+    rxAgeNs: (fd) => {
+      calls.push(`age ${fd}`);
+      return ages.shift() ?? 0;
+    },
+  };
+  const { raw, sockets } = fake();
+  const s = await new RawVrrpSocketFactory({ raw, readIfindex, rxStamps: stamps }).open('eth0', { ownAddresses: [] });
+  const got: number[] = [];
+  s.onPacket((_p, age) => got.push(age));
+  const bytes = buildIpv4Packet({ src: '10.77.0.2', dst: '224.0.0.18' }, encodeAdvert(labFields()));
+  for (let i = 0; i < 3; i++) sockets[0]?.emit('message', Buffer.from(bytes), '10.77.0.2');
+  // 250 µs; unknown (-1) → 0; 3 s old (a wall-clock step) is not believed → 0.
+  assert.deepEqual(got, [250, 0, 0]);
+  assert.deepEqual(calls, ['find 112 eth0', 'age 9', 'age 9', 'age 9']);
+  s.close();
+  sockets[0]?.emit('message', Buffer.from(bytes), '10.77.0.2');
+  assert.equal(calls.length, 4, 'no stamp read after close (the descriptor may be reused)');
+
+  // No unique socket found (-1): no stamps, age 0; an injected raw module alone means none.
+  const none: RxStampSource = { findRawSocket: () => -1, rxAgeNs: () => assert.fail('not called') };
+  const f2 = fake();
+  const s2 = await new RawVrrpSocketFactory({ raw: f2.raw, readIfindex, rxStamps: none }).open('eth0', { ownAddresses: [] });
+  const got2: number[] = [];
+  s2.onPacket((_p, age) => got2.push(age));
+  f2.sockets[0]?.emit('message', Buffer.from(bytes), '10.77.0.2');
+  assert.deepEqual(got2, [0]);
+  s2.close();
+});
+
+test('rxAgeUs(): ns to whole µs; negative, NaN or over 1 s is unknown (0)', () => {
+  assert.equal(rxAgeUs(0), 0);
+  assert.equal(rxAgeUs(1_999), 1);
+  assert.equal(rxAgeUs(1_000_000_000), 1_000_000);
+  assert.equal(rxAgeUs(1_000_001_000), 0);
+  assert.equal(rxAgeUs(-1), 0);
+  assert.equal(rxAgeUs(Number.NaN), 0);
 });

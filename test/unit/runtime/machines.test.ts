@@ -205,15 +205,35 @@ test('MachineDriver.post(): events are handled one at a time, in order, each aft
   d.stop();
 });
 
-test('MachineDriver.post(): now is the clock\'s time, or notBeforeUs when that is later', async () => {
+test('MachineDriver.post(): now is the clock\'s time, or notBeforeUs when that is later, and never goes back', async () => {
   const m = new FakeMachine();
   const clock = new ManualClock();
   const d = new MachineDriver(m, async () => undefined, clock);
   clock.t = 5_000;
   await d.post({ type: 'Startup' });
-  await d.post({ type: 'DeadlineReached' }, null, 9_000);
-  await d.post({ type: 'DeadlineReached' }, null, 1_000);
-  assert.deepEqual(m.handled.map((h) => h.nowUs), [5_000, 9_000, 5_000]);
+  await d.post({ type: 'DeadlineReached' }, null, { notBeforeUs: 1_000 });
+  await d.post({ type: 'DeadlineReached' }, null, { notBeforeUs: 9_000 });
+  // The clock still says 5 000 (the timer fired early): the machine stays at 9 000.
+  await d.post({ type: 'PriorityChanged', trackerDelta: 1 }, 'VI_1');
+  clock.t = 12_000;
+  await d.post({ type: 'PriorityChanged', trackerDelta: 2 }, 'VI_1');
+  assert.deepEqual(m.handled.map((h) => h.nowUs), [5_000, 5_000, 9_000, 9_000, 12_000]);
+  d.stop();
+});
+
+test('MachineDriver.post(): an advert is handled at its receive time (atUs), not when the loop got to it', async () => {
+  const m = new FakeMachine();
+  const clock = new ManualClock();
+  const d = new MachineDriver(m, async () => undefined, clock);
+  clock.t = 5_000;
+  await d.post({ type: 'Startup' });
+  clock.t = 7_400;
+  // RFC 3768 §6.4.2: Master_Down_Timer restarts from when the advert arrived (the kernel
+  // stamped it at 7 100 µs; the event loop reached it 300 µs later).
+  await d.post({ type: 'PriorityChanged', trackerDelta: 0 }, 'VI_1', { atUs: 7_100 });
+  // A receive time before the last step's time is clamped: time never goes back.
+  await d.post({ type: 'PriorityChanged', trackerDelta: 0 }, 'VI_1', { atUs: 4_000 });
+  assert.deepEqual(m.handled.map((h) => h.nowUs), [5_000, 7_100, 7_100]);
   d.stop();
 });
 

@@ -1,0 +1,37 @@
+/**
+ * src/v8-tuning.ts: which command lines start the daemon (and so get the V8 flags that keep
+ * the takeover path compiled); the flags themselves are measured by npm run bench:failover.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { DAEMON_V8_FLAGS, runsDaemon } from '../../../src/v8-tuning';
+
+test('runsDaemon(): a plain or keepalived-style command line runs the daemon', () => {
+  for (const argv of [[], ['-n', '-l', '-D'], ['-nlD'], ['-P', '-f', '/etc/keepalived/keepalived.conf'], ['--use-file=/x.conf', '-G'], ['-S', '3', '-p', '/run/t.pid', '-r', '/run/v.pid', '-i', 'lb1']]) {
+    assert.equal(runsDaemon(argv), true, argv.join(' '));
+  }
+});
+
+test('runsDaemon(): -t, -d, -v, -h (alone, long, or in a cluster) exit instead', () => {
+  for (const argv of [['-t'], ['--check-config'], ['-f', 'k.conf', '-t'], ['-nt'], ['-d'], ['--dump-conf'], ['-v'], ['--version'], ['-h'], ['--help'], ['-lDh']]) {
+    assert.equal(runsDaemon(argv), false, argv.join(' '));
+  }
+});
+
+test('runsDaemon(): option values are not options (a file named -t, an id d)', () => {
+  assert.equal(runsDaemon(['-f', '-t']), true);
+  assert.equal(runsDaemon(['--use-file', '--help']), true);
+  assert.equal(runsDaemon(['-nf', '-v']), true);
+  assert.equal(runsDaemon(['-i', 'd']), true);
+  assert.equal(runsDaemon(['-fk.conf', '-t']), false, 'the value is attached: -t is an option');
+  assert.equal(runsDaemon(['--', '-t']), true);
+});
+
+test('DAEMON_V8_FLAGS are flags this Node\'s V8 knows (setFlagsFromString ignores unknown ones silently)', () => {
+  const known = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+  for (const flag of DAEMON_V8_FLAGS) {
+    const name = flag.replace(/^--(no-)?/, '');
+    assert.match(known, new RegExp(`^\\s+--${name} \\(`, 'm'), flag);
+  }
+});
