@@ -3,19 +3,20 @@
  * advert as MASTER once in a long while, and by default V8 compiles a function on its first
  * call, flushes the bytecode of functions that have not run for a few collections, and starts
  * them in the interpreter without type feedback. On the takeover (RFC 3768 §6.4.2) that cost
- * lands between the Master_Down deadline and the advert: measured with npm run
- * bench:failover, deadline → advert 1.1–1.5 ms on a daemon's first takeover and 0.2–0.4 ms on
- * later ones; with these flags 0.28 ms and 0.17–0.20 ms (keepalived: about 0.1 ms).
+ * lands between the Master_Down deadline and the advert: measured with npm run bench:failover,
+ * deadline → advert 1.1–1.5 ms on a daemon's first takeover and 0.2–0.4 ms on later ones, so
+ * the slowest crash takeover was ~1.5 ms behind keepalived's. With these flags: 3.6096 /
+ * 3.6097 / 3.6101 s (min / median / max of 5, MDI 3.6094 s; keepalived 3.6095–3.6098 s).
  *
  * cli.ts loads boot.ts first, which sets the flags before any other module is compiled. They
- * cost ~180 ms of start-up and ~16 MB, so only a daemon run gets them, not -t, -d, -v or -h.
- * The tuning changes when code is compiled, never what it does.
+ * cost ~5 MB of RSS and ~0.1 s of CPU at start-up (--always-sparkplug as well would add 9 MB
+ * more for nothing measurable), so only a daemon run gets them, not -t, -d, -v or -h. The
+ * tuning changes when code is compiled, never what it does.
  */
 import * as v8 from 'node:v8';
 
 export const DAEMON_V8_FLAGS: readonly string[] = [
   '--no-lazy', // compile every function when its module loads, not on the first takeover
-  '--always-sparkplug', // and to baseline machine code at once, not after a warm-up
   '--no-lazy-feedback-allocation', // inline caches from the first call
   '--no-flush-bytecode', // keep the code of a path that has not run for a while
 ];
