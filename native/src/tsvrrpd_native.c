@@ -376,11 +376,10 @@ static int int_arg(napi_env env, napi_value v, double lo, double hi, const char 
 
 /* Is fd a raw AF_INET socket of IP protocol `proto` bound to interface `ifname`? */
 static int is_bound_raw_socket(int fd, int proto, const char *ifname) {
-  struct stat st;
   int v;
   socklen_t len;
   char bound[IF_NAMESIZE + 1];
-  if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) return 0;
+  /* Not a socket: ENOTSOCK (no fstat, which could block on a file of a FUSE mount). */
   len = sizeof v;
   if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) != 0 || v != AF_INET) return 0;
   len = sizeof v;
@@ -397,7 +396,8 @@ static int is_bound_raw_socket(int fd, int proto, const char *ifname) {
  * findRawSocket(protocol: number, ifname: string): number — raw-socket does not expose its
  * descriptor, so look for it in /proc/self/fd: the one raw AF_INET socket of `protocol` bound to
  * `ifname`. -1 when there is none or more than one. On the one found, a first SIOCGSTAMPNS turns
- * the kernel's receive timestamps on (SOCK_TIMESTAMP), so every later datagram carries one.
+ * the kernel's receive timestamps on (SOCK_TIMESTAMP; the kernel enables stamping shortly after,
+ * and a datagram that arrived unstamped reads as received now, age 0).
  */
 static napi_value find_raw_socket(napi_env env, napi_callback_info info) {
   size_t argc = 2, len = 0;

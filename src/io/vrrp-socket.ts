@@ -79,6 +79,8 @@ export interface RawVrrpSocketFactoryOptions {
   readonly readIfindex?: (ifname: string) => Promise<number>;
   /** Receive-side failures (no caller to reject): report them, e.g. to the log. */
   readonly onError?: (error: TsvrrpdIoError) => void;
+  /** Something an operator should know that is not a failure (e.g. no receive timestamps). */
+  readonly onWarning?: (message: string) => void;
   /**
    * Kernel receive timestamps; defaults to the native addon with the real raw-socket (none
    * with an injected one, or when the addon is missing: rxAgeUs is then 0).
@@ -89,8 +91,14 @@ export interface RawVrrpSocketFactoryOptions {
 /** The addon's two timestamp calls (native.ts). */
 export type RxStampSource = Pick<NativeAddon, 'findRawSocket' | 'rxAgeNs'>;
 
-/** A kernel timestamp older than this is not believed (a wall-clock step): age unknown. */
-const MAX_RX_AGE_US = 1_000_000;
+/**
+ * An age beyond this is not believed: age unknown, timed from the read. Ages up to it are real
+ * (a stall of the event loop, SIGSTOP, a long GC) and are kept, since the first advert read
+ * after a stall must not move the driver's "now" past the younger adverts queued behind it.
+ * The stamp is wall-clock time: only a clock step forward in the microseconds between the
+ * advert's arrival and its read could fake an age, and a negative one (a step back) is unknown.
+ */
+const MAX_RX_AGE_US = 10_000_000;
 
 /** The age the addon reports (ns, -1 unknown) as whole µs, 0 when unknown or implausible. */
 export function rxAgeUs(ageNs: number): number {
@@ -226,10 +234,11 @@ class RawVrrpSocket implements VrrpSocket {
     }
   }
 
-  /** Read kernel receive timestamps from `source` (after configure(): the socket is bound). */
-  useRxStamps(source: RxStampSource): void {
+  /** Read kernel receive timestamps from `source` (after configure(): the socket is bound); false if not found. */
+  useRxStamps(source: RxStampSource): boolean {
     const fd = source.findRawSocket(IPPROTO_VRRP, this.ifname);
     this.stamps = fd >= 0 ? { source, fd } : null;
+    return this.stamps !== null;
   }
 
   onPacket(listener: (packet: ReceivedPacket, rxAgeUs: number) => void): void {
@@ -277,10 +286,12 @@ class RawVrrpSocket implements VrrpSocket {
 export class RawVrrpSocketFactory implements VrrpSocketFactory {
   private readonly readIfindex: (ifname: string) => Promise<number>;
   private readonly onError: (error: TsvrrpdIoError) => void;
+  private readonly warn: (message: string) => void;
 
   constructor(private readonly options: RawVrrpSocketFactoryOptions = {}) {
     this.readIfindex = options.readIfindex ?? sysfsIfindex;
     this.onError = options.onError ?? (() => undefined);
+    this.warn = options.onWarning ?? (() => undefined);
   }
 
   async open(ifname: string, opts: { readonly ownAddresses: readonly string[] }): Promise<VrrpSocket> {
@@ -310,7 +321,11 @@ export class RawVrrpSocketFactory implements VrrpSocketFactory {
       throw e;
     }
     const stamps = this.options.rxStamps === undefined ? (this.options.raw ? null : defaultRxStamps()) : this.options.rxStamps;
-    if (stamps) socket.useRxStamps(stamps);
+    if (stamps === null) {
+      if (this.options.raw === undefined) this.warn(`VRRP socket on ${ifname}: no kernel receive timestamps (native addon not loaded); Master_Down is timed from when adverts are read`);
+    } else if (!socket.useRxStamps(stamps)) {
+      this.warn(`VRRP socket on ${ifname}: no kernel receive timestamps (socket not found uniquely); Master_Down is timed from when adverts are read`);
+    }
     return socket;
   }
 }

@@ -70,7 +70,8 @@ export class MachineDriver {
 
   private async step(event: Event, member: string | null, time: StepTime): Promise<void> {
     if (this.stopped && event.type !== 'Shutdown') return;
-    const nowUs = Math.max(time.atUs ?? this.clock.nowUs(), time.notBeforeUs ?? 0, this.lastNowUs);
+    const at = time.atUs !== undefined && Number.isFinite(time.atUs) ? time.atUs : this.clock.nowUs();
+    const nowUs = Math.max(at, time.notBeforeUs ?? 0, this.lastNowUs);
     this.lastNowUs = nowUs;
     const actions = this.machine.handle(event, member, nowUs);
     await this.run(actions);
@@ -104,7 +105,13 @@ export class MachineDriver {
     if (this.machine.awaitsTakeover) {
       // A BACKUP's Master_Down timer only fires at a takeover (every advert pushes it back), so
       // spending the last millisecond yielding to the event loop to hit it exactly is cheap.
-      this.timer = setTimeout(() => this.spinUntil(deadline), Math.max(0, Math.floor(remainingUs / 1000) - 1));
+      // The spin starts from setImmediate, after the loop's poll phase: a timer found overdue
+      // (the process was stalled) never fires before the adverts queued meanwhile are read,
+      // each of which re-arms it from its own arrival time.
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.spin = setImmediate(() => this.spinUntil(deadline));
+      }, Math.max(0, Math.floor(remainingUs / 1000) - 1));
       return;
     }
     this.timer = setTimeout(() => {
@@ -115,7 +122,7 @@ export class MachineDriver {
 
   /** Yield to I/O (adverts may still arrive) until the deadline, then fire. */
   private spinUntil(deadline: number): void {
-    this.timer = null;
+    this.spin = null;
     if (this.stopped) return;
     if (this.clock.nowUs() >= deadline) {
       void this.post({ type: 'DeadlineReached' }, null, { notBeforeUs: deadline });

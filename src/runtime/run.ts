@@ -53,7 +53,7 @@ export async function startDaemon(config: Config, opts: RunOptions): Promise<num
   const daemon = new Daemon(
     config,
     {
-      sockets: new RawVrrpSocketFactory({ onError: (e) => log.error(`VRRP socket: ${e.message}`) }),
+      sockets: new RawVrrpSocketFactory({ onError: (e) => log.error(`VRRP socket: ${e.message}`), onWarning: (m) => log.warn(m) }),
       addresses,
       garp: new PacketGarpSender(),
       links,

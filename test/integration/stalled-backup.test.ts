@@ -6,7 +6,9 @@
  *  1. B is stopped when A's last advert arrives and resumes 400 ms later: B still takes over
  *     Master_Down_Interval after that advert on the wire (−5/+50 ms), not 400 ms late.
  *  2. B is stopped for 5 s (longer than Master_Down_Interval) while A keeps advertising: on
- *     resume B reads the queued adverts, each at its arrival time, and never takes over.
+ *     resume its Master_Down deadline is long overdue, yet it reads the queued adverts first
+ *     (src/runtime/driver.ts starts the last-millisecond spin after the loop's poll phase),
+ *     each re-arming the timer from its arrival time, and never takes over.
  * tsvrrpd only: keepalived 2.2.7 restarts the timer when it reads the advert (no kernel
  * timestamp), so in scenario 1 it takes over late by the stall. Labs tsv-sb-<n>-*-<pid>.
  */

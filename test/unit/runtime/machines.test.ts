@@ -6,6 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { VrrpInstance } from '../../../src/protocol/instance';
 import type { GroupAction } from '../../../src/protocol/sync-group';
@@ -343,4 +345,44 @@ test('MachineDriver + LoneInstanceMachine: Startup, then the Master_Down_Timer f
   assert.deepEqual(v.slice(0, 2), ['VI_1:RemoveVips', 'VI_1:Notify(BACKUP,254)']);
   assert.deepEqual(v.slice(2), ['VI_1:SendAdvert(254)', 'VI_1:AddVips', `VI_1:SendGarp(${labParams().garp.masterRepeat})`, 'VI_1:Notify(MASTER,254)']);
   assert.ok(seen.every((a) => a.scope === 'instance' && a.name === 'VI_1'));
+});
+
+test('MachineDriver: an overdue takeover deadline fires only after the datagrams already queued are read (a stalled BACKUP)', async () => {
+  const rx = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => rx.bind(0, '127.0.0.1', () => resolve()));
+  const order: string[] = [];
+  rx.on('message', () => order.push('read'));
+  const m = new FakeMachine();
+  m.awaitsTakeover = true;
+  const clock = new ManualClock();
+  const d = new MachineDriver(m, async (a) => void order.push(...a.filter((x) => x.action.type === 'Log' && x.action.message === 'DeadlineReached').map(() => 'fired')), clock);
+  try {
+    await d.post({ type: 'Startup' });
+    // Start from the check phase, so the loop's next phase is the next iteration's timers.
+    await new Promise((resolve) => setImmediate(resolve));
+    m.deadline = 1_000;
+    clock.t = 5_000;
+    await d.post({ type: 'PriorityChanged', trackerDelta: 0 }, 'VI_1'); // armed: overdue
+    // The loop is stalled while another process sends an advert: when it runs again, the timer
+    // is due and the datagram is waiting in the kernel.
+    const port = rx.address().port;
+    execFileSync('python3', ['-c', `import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"advert", ("127.0.0.1", ${port}))`]);
+    await until(() => order.includes('fired'), 'DeadlineReached');
+    assert.deepEqual(order, ['read', 'fired'], 'the queued advert is read before the overdue Master_Down fires');
+  } finally {
+    d.stop();
+    rx.close();
+  }
+});
+
+test('MachineDriver.post(): a receive time that is not a number is ignored (the clock is used)', async () => {
+  const m = new FakeMachine();
+  const clock = new ManualClock();
+  const d = new MachineDriver(m, async () => undefined, clock);
+  clock.t = 3_000;
+  await d.post({ type: 'PriorityChanged', trackerDelta: 0 }, 'VI_1', { atUs: Number.NaN });
+  clock.t = 4_000;
+  await d.post({ type: 'PriorityChanged', trackerDelta: 0 }, 'VI_1');
+  assert.deepEqual(m.handled.map((h) => h.nowUs), [3_000, 4_000]);
+  d.stop();
 });

@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DAEMON_V8_FLAGS, runsDaemon } from '../../../src/v8-tuning';
 
 test('runsDaemon(): a plain or keepalived-style command line runs the daemon', () => {
@@ -34,4 +36,10 @@ test('DAEMON_V8_FLAGS are flags this Node\'s V8 knows (setFlagsFromString ignore
     const name = flag.replace(/^--(no-)?/, '');
     assert.match(known, new RegExp(`^\\s+--${name} \\(`, 'm'), flag);
   }
+});
+
+test('cli.js loads boot.js before any other module (flags set later would not apply to them)', () => {
+  const cli = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'src', 'cli.js'), 'utf8');
+  const first = /require\("([^"]+)"\)/.exec(cli);
+  assert.equal(first?.[1], './boot');
 });
