@@ -114,12 +114,28 @@ static napi_value undefined_value(napi_env env) {
   return v;
 }
 
+/* An integer argument in [lo, hi] into *out: 0, or -1 after throwing a TypeError (`type_msg`:
+ * not a number) or a RangeError (`range_msg`: not an integer in range). */
+static int int_arg(napi_env env, napi_value v, double lo, double hi, const char *type_msg, const char *range_msg, int *out) {
+  napi_valuetype type;
+  double d;
+  if (napi_typeof(env, v, &type) != napi_ok || type != napi_number || napi_get_value_double(env, v, &d) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", type_msg);
+    return -1;
+  }
+  if (!(d >= lo && d <= hi) || d != (double)(int)d) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", range_msg);
+    return -1;
+  }
+  *out = (int)d;
+  return 0;
+}
+
 /* sendFrame(ifindex: number, frame: Uint8Array): void */
 static napi_value send_frame(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  napi_valuetype type;
-  double ifindex_d;
+  int ifindex;
   bool is_typedarray = false;
   napi_typedarray_type ta_type;
   size_t length = 0, byte_offset = 0;
@@ -135,15 +151,7 @@ static napi_value send_frame(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "sendFrame(ifindex, frame) takes 2 arguments");
     return NULL;
   }
-  if (napi_typeof(env, argv[0], &type) != napi_ok || type != napi_number ||
-      napi_get_value_double(env, argv[0], &ifindex_d) != napi_ok) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "sendFrame: ifindex must be a number");
-    return NULL;
-  }
-  if (!(ifindex_d >= 1 && ifindex_d <= 2147483647.0) || ifindex_d != (double)(int)ifindex_d) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "sendFrame: ifindex must be an integer in 1..2147483647");
-    return NULL;
-  }
+  if (int_arg(env, argv[0], 1, 2147483647.0, "sendFrame: ifindex must be a number", "sendFrame: ifindex must be an integer in 1..2147483647", &ifindex) != 0) return NULL;
   if (napi_is_typedarray(env, argv[1], &is_typedarray) != napi_ok || !is_typedarray ||
       napi_get_typedarray_info(env, argv[1], &ta_type, &length, &data, &arraybuffer, &byte_offset) != napi_ok ||
       ta_type != napi_uint8_array) {
@@ -159,7 +167,7 @@ static napi_value send_frame(napi_env env, napi_callback_info info) {
     return NULL;
   }
 
-  snprintf(detail, sizeof detail, "ifindex %d", (int)ifindex_d);
+  snprintf(detail, sizeof detail, "ifindex %d", ifindex);
   if (st->packet_fd < 0) {
     /* Protocol 0: the socket receives nothing, it only sends. */
     int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
@@ -172,7 +180,7 @@ static napi_value send_frame(napi_env env, napi_callback_info info) {
 
   memset(&sll, 0, sizeof sll);
   sll.sll_family = AF_PACKET;
-  sll.sll_ifindex = (int)ifindex_d;
+  sll.sll_ifindex = ifindex;
   memcpy(&sll.sll_protocol, (const unsigned char *)data + 12, 2); /* the frame's EtherType, already big-endian */
   sll.sll_halen = ETH_ALEN;
   memset(sll.sll_addr, 0xff, ETH_ALEN); /* broadcast; SOCK_RAW takes the real one from the frame */
@@ -324,8 +332,7 @@ static napi_value send_datagram(napi_env env, napi_callback_info info) {
 static napi_value make_fifo(napi_env env, napi_callback_info info) {
   size_t argc = 2, len = 0;
   napi_value argv[2];
-  napi_valuetype type;
-  double mode_d;
+  int mode;
   char *path;
   int rc, err;
 
@@ -334,15 +341,7 @@ static napi_value make_fifo(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "mkfifo(path, mode) takes 2 arguments");
     return NULL;
   }
-  if (napi_typeof(env, argv[1], &type) != napi_ok || type != napi_number ||
-      napi_get_value_double(env, argv[1], &mode_d) != napi_ok) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "mkfifo: mode must be a number");
-    return NULL;
-  }
-  if (!(mode_d >= 0 && mode_d <= 07777) || mode_d != (double)(int)mode_d) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "mkfifo: mode must be an integer in 0..0o7777");
-    return NULL;
-  }
+  if (int_arg(env, argv[1], 0, 07777, "mkfifo: mode must be a number", "mkfifo: mode must be an integer in 0..0o7777", &mode) != 0) return NULL;
   path = string_arg(env, argv[0], &len, "mkfifo: path must be a string");
   if (path == NULL) return NULL;
   if (len == 0 || strlen(path) != len) { /* empty, or an embedded NUL would silently cut the path */
@@ -350,28 +349,11 @@ static napi_value make_fifo(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "mkfifo: path must be a non-empty string without NUL bytes");
     return NULL;
   }
-  rc = mkfifo(path, (mode_t)mode_d);
+  rc = mkfifo(path, (mode_t)mode);
   err = errno;
   if (rc != 0) throw_errno(env, err, "mkfifo", path);
   free(path);
   return rc == 0 ? undefined_value(env) : NULL;
-}
-
-/* An integer argument in [lo, hi] into *out: 0, or -1 after throwing (TypeError: not a number,
- * RangeError: not an integer in range), as sendFrame's checks. */
-static int int_arg(napi_env env, napi_value v, double lo, double hi, const char *what, int *out) {
-  napi_valuetype type;
-  double d;
-  if (napi_typeof(env, v, &type) != napi_ok || type != napi_number || napi_get_value_double(env, v, &d) != napi_ok) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
-    return -1;
-  }
-  if (!(d >= lo && d <= hi) || d != (double)(int)d) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", what);
-    return -1;
-  }
-  *out = (int)d;
-  return 0;
 }
 
 /* Is fd a raw AF_INET socket of IP protocol `proto` bound to interface `ifname`? */
@@ -413,7 +395,7 @@ static napi_value find_raw_socket(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "findRawSocket(protocol, ifname) takes 2 arguments");
     return NULL;
   }
-  if (int_arg(env, argv[0], 0, 255, "findRawSocket: protocol must be an integer in 0..255", &proto) != 0) return NULL;
+  if (int_arg(env, argv[0], 0, 255, "findRawSocket: protocol must be a number", "findRawSocket: protocol must be an integer in 0..255", &proto) != 0) return NULL;
   ifname = string_arg(env, argv[1], &len, "findRawSocket: ifname must be a string");
   if (ifname == NULL) return NULL;
   dir = opendir("/proc/self/fd");
@@ -458,7 +440,7 @@ static napi_value rx_age_ns(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rxAgeNs(fd) takes 1 argument");
     return NULL;
   }
-  if (int_arg(env, argv[0], 0, 2147483647.0, "rxAgeNs: fd must be a non-negative integer", &fd) != 0) return NULL;
+  if (int_arg(env, argv[0], 0, 2147483647.0, "rxAgeNs: fd must be a number", "rxAgeNs: fd must be an integer in 0..2147483647", &fd) != 0) return NULL;
   if (ioctl(fd, SIOCGSTAMPNS, &stamp) == 0 && clock_gettime(CLOCK_REALTIME, &now) == 0) {
     age = (double)(now.tv_sec - stamp.tv_sec) * 1e9 + (double)(now.tv_nsec - stamp.tv_nsec);
   }
