@@ -2,9 +2,10 @@
  * Loads the native addon (native/, shared/design/ARCHITECTURE.md §2): AF_PACKET frame send,
  * sd_notify, unix datagrams, mkfifo and kernel receive timestamps, the things Node cannot do.
  * Loaded lazily on first use and cached, so code that never sends a GARP (unit tests,
- * --check-config) never needs the binary. A missing or unloadable binary is a typed NativeAddonError, never a bare
- * MODULE_NOT_FOUND. This module only loads and types the addon; the adapters (garp-sender.ts,
- * sd-notify.ts, runtime/notify-fifo.ts) map its errors.
+ * --check-config) never needs the binary. A missing or unloadable binary is a typed
+ * NativeAddonError, never a bare MODULE_NOT_FOUND. This module only loads and types the addon;
+ * the adapters (garp-sender.ts, sd-notify.ts, runtime/notify-fifo.ts, vrrp-socket.ts) map its
+ * errors.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -38,6 +39,9 @@ export interface NativeAddon {
    */
   rxAgeNs(fd: number): number;
 }
+
+/** Every function NativeAddon declares: a binary lacking one is stale. */
+const ADDON_EXPORTS: readonly (keyof NativeAddon)[] = ['sendFrame', 'sdNotify', 'sendDatagram', 'mkfifo', 'findRawSocket', 'rxAgeNs'];
 
 /** What the addon throws for a failed system call. */
 export interface NativeSystemError extends Error {
@@ -84,18 +88,10 @@ export function loadNative(addonPath: string = NATIVE_ADDON_PATH): NativeAddon {
   } catch (e: unknown) {
     throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon failed to load from ${addonPath}: rebuild it with npm run build:native`, addonPath, { cause: e });
   }
-  const { sendFrame, sdNotify, sendDatagram, mkfifo, findRawSocket, rxAgeNs } = mod.exports;
-  if (
-    typeof sendFrame !== 'function' ||
-    typeof sdNotify !== 'function' ||
-    typeof sendDatagram !== 'function' ||
-    typeof mkfifo !== 'function' ||
-    typeof findRawSocket !== 'function' ||
-    typeof rxAgeNs !== 'function'
-  ) {
-    throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon at ${addonPath} lacks sendFrame/sdNotify/sendDatagram/mkfifo/findRawSocket/rxAgeNs: rebuild it with npm run build:native`, addonPath);
+  if (ADDON_EXPORTS.some((name) => typeof mod.exports[name] !== 'function')) {
+    throw new NativeAddonError('NATIVE_LOAD_FAILED', `native addon at ${addonPath} lacks ${ADDON_EXPORTS.join('/')}: rebuild it with npm run build:native`, addonPath);
   }
-  const addon: NativeAddon = { sendFrame, sdNotify, sendDatagram, mkfifo, findRawSocket, rxAgeNs };
+  const addon = mod.exports as NativeAddon;
   if (addonPath === NATIVE_ADDON_PATH) cached = addon;
   return addon;
 }

@@ -287,11 +287,14 @@ export class RawVrrpSocketFactory implements VrrpSocketFactory {
   private readonly readIfindex: (ifname: string) => Promise<number>;
   private readonly onError: (error: TsvrrpdIoError) => void;
   private readonly warn: (message: string) => void;
+  /** null: no receive timestamps (an injected raw-socket, or the addon did not load). */
+  private readonly rxStamps: RxStampSource | null;
 
   constructor(private readonly options: RawVrrpSocketFactoryOptions = {}) {
     this.readIfindex = options.readIfindex ?? sysfsIfindex;
     this.onError = options.onError ?? (() => undefined);
     this.warn = options.onWarning ?? (() => undefined);
+    this.rxStamps = options.rxStamps !== undefined ? options.rxStamps : options.raw ? null : defaultRxStamps();
   }
 
   async open(ifname: string, opts: { readonly ownAddresses: readonly string[] }): Promise<VrrpSocket> {
@@ -320,10 +323,9 @@ export class RawVrrpSocketFactory implements VrrpSocketFactory {
       socket.close();
       throw e;
     }
-    const stamps = this.options.rxStamps === undefined ? (this.options.raw ? null : defaultRxStamps()) : this.options.rxStamps;
-    if (stamps === null) {
+    if (this.rxStamps === null) {
       if (this.options.raw === undefined) this.warn(`VRRP socket on ${ifname}: no kernel receive timestamps (native addon not loaded); Master_Down is timed from when adverts are read`);
-    } else if (!socket.useRxStamps(stamps)) {
+    } else if (!socket.useRxStamps(this.rxStamps)) {
       this.warn(`VRRP socket on ${ifname}: no kernel receive timestamps (socket not found uniquely); Master_Down is timed from when adverts are read`);
     }
     return socket;
