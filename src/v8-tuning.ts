@@ -21,11 +21,15 @@ export const DAEMON_V8_FLAGS: readonly string[] = [
   '--no-flush-bytecode', // keep the code of a path that has not run for a while
 ];
 
-/** Options of cli.ts that take a value (so `-f -t` is a file named "-t", not -t). */
-const VALUE_SHORT = new Set(['f', 'i', 'S', 'p', 'r']);
-const VALUE_LONG = new Set(['--use-file', '--config-id', '--log-facility', '--pid', '--vrrp_pid']);
-const EXIT_SHORT = new Set(['t', 'd', 'v', 'h']);
-const EXIT_LONG = new Set(['--check-config', '--dump-conf', '--version', '--help']);
+/**
+ * The options of cli.ts's buildProgram() that take a value (so `-f -t` is a file named "-t",
+ * not -t) and those that print or check and exit. This module runs before commander is loaded,
+ * so it cannot ask the program; test/unit/runtime/v8-tuning.test.ts checks both lists against it.
+ */
+export const VALUE_SHORT: ReadonlySet<string> = new Set(['f', 'i', 'S', 'p', 'r']);
+export const VALUE_LONG: ReadonlySet<string> = new Set(['--use-file', '--config-id', '--log-facility', '--pid', '--vrrp_pid']);
+export const EXIT_SHORT: ReadonlySet<string> = new Set(['t', 'd', 'v', 'h']);
+export const EXIT_LONG: ReadonlySet<string> = new Set(['--check-config', '--dump-conf', '--version', '--help']);
 
 /** Does this command line start the daemon (rather than check, dump, print and exit)? */
 export function runsDaemon(argv: readonly string[]): boolean {

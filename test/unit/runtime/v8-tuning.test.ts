@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DAEMON_V8_FLAGS, runsDaemon } from '../../../src/v8-tuning';
+import { DAEMON_V8_FLAGS, EXIT_LONG, EXIT_SHORT, VALUE_LONG, VALUE_SHORT, runsDaemon } from '../../../src/v8-tuning';
 
 test('runsDaemon(): a plain or keepalived-style command line runs the daemon', () => {
   for (const argv of [[], ['-n', '-l', '-D'], ['-nlD'], ['-P', '-f', '/etc/keepalived/keepalived.conf'], ['--use-file=/x.conf', '-G'], ['-S', '3', '-p', '/run/t.pid', '-r', '/run/v.pid', '-i', 'lb1']]) {
@@ -42,4 +42,24 @@ test('cli.js loads boot.js before any other module (flags set later would not ap
   const cli = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'src', 'cli.js'), 'utf8');
   const first = /require\("([^"]+)"\)/.exec(cli);
   assert.equal(first?.[1], './boot');
+});
+
+test('the option lists runsDaemon() reads are those of the program cli.ts builds', () => {
+  // In a child process: loading cli.js runs boot.js, which must not tune this test process.
+  const cli = path.join(__dirname, '..', '..', '..', 'src', 'cli.js');
+  const script = `const p = require(${JSON.stringify(cli)}).buildProgram();
+    const opts = p.options.map((o) => ({ short: o.short, long: o.long, value: o.required || o.optional }));
+    const help = p._getHelpOption ? p._getHelpOption() : null;
+    if (help) opts.push({ short: help.short, long: help.long, value: false });
+    process.stdout.write(JSON.stringify(opts));`;
+  const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.equal(out.status, 0, out.stderr);
+  const opts = JSON.parse(out.stdout) as { short?: string; long?: string; value: boolean }[];
+  const letter = (o: { short?: string }): string => (o.short ?? '').replace(/^-/, '');
+  const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
+  assert.deepEqual(sorted(opts.filter((o) => o.value).map(letter)), sorted(VALUE_SHORT));
+  assert.deepEqual(sorted(opts.filter((o) => o.value).map((o) => o.long ?? '')), sorted(VALUE_LONG));
+  const exits = opts.filter((o) => EXIT_LONG.has(o.long ?? ''));
+  assert.deepEqual(sorted(exits.map(letter)), sorted(EXIT_SHORT), 'each exit option has its short letter listed');
+  assert.equal(exits.length, EXIT_LONG.size, `every exit option exists in the program (${JSON.stringify(opts)})`);
 });
