@@ -17,7 +17,7 @@ export type PeerRequest =
   | { readonly id: number; readonly op: 'block'; readonly afterMs: number; readonly ms: number };
 
 export type PeerMessage =
-  | { readonly id: number; readonly ok: true; readonly sock?: number }
+  | { readonly id: number; readonly ok: true; readonly sock?: number; readonly warnings?: readonly string[] }
   | { readonly id: number; readonly ok: false; readonly name: string; readonly code: string; readonly message: string }
   | {
       readonly ev: 'packet';
@@ -41,14 +41,15 @@ function post(m: PeerMessage): void {
 
 async function handle(req: PeerRequest): Promise<void> {
   if (req.op === 'open') {
-    const factory = new RawVrrpSocketFactory();
+    const warnings: string[] = [];
+    const factory = new RawVrrpSocketFactory({ onWarning: (m) => warnings.push(m) });
     const s = await factory.open(req.ifname, { ownAddresses: req.own });
     const n = next++;
     sockets.set(n, s);
     s.onPacket((p, rxAgeUs) =>
       post({ ev: 'packet', sock: n, hex: Buffer.from(p.payload).toString('hex'), srcIp: p.srcIp, dstIp: p.dstIp, ttl: p.ttl, ipTotalLength: p.ipTotalLength, ipHeaderLength: p.ipHeaderLength, rxAgeUs }),
     );
-    post({ id: req.id, ok: true, sock: n });
+    post({ id: req.id, ok: true, sock: n, warnings });
   } else if (req.op === 'send') {
     const s = sockets.get(req.sock);
     if (s === undefined) throw new Error(`no socket ${req.sock}`);

@@ -51,6 +51,8 @@ async function stop(p: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTE
 class Peer {
   readonly proc: ChildProcess;
   readonly packets: Packet[] = [];
+  /** What the socket factory warned about, per open(). */
+  readonly warnings: (readonly string[])[] = [];
   private nextId = 1;
   private readonly waiting = new Map<number, (r: Reply) => void>();
 
@@ -78,6 +80,7 @@ class Peer {
   async open(ifname: string, own: readonly string[]): Promise<number> {
     const r = await this.request({ op: 'open', ifname, own });
     if (!r.ok || r.sock === undefined) throw new Error(`open ${ifname}: ${JSON.stringify(r)}`);
+    this.warnings.push(r.warnings ?? []);
     return r.sock;
   }
 
@@ -244,6 +247,10 @@ test('kernel receive timestamps: an advert that waits 0.3 s in a stalled event l
   await waitFor('B to receive the second advert', () => peerB?.received(sockB, hex(fresh)).length === 1, 5_000);
   const freshAge = peerB.received(sockB, hex(fresh))[0]?.rxAgeUs ?? -1;
   assert.ok(freshAge >= 0 && freshAge < 100_000, `fresh rxAgeUs ${freshAge}`);
+  // B's one socket was found; A's second socket on the same interface makes the descriptor
+  // ambiguous, which the factory says (and that socket's adverts are timed from their read).
+  assert.deepEqual(peerB.warnings, [[]]);
+  assert.deepEqual(peerA.warnings, [[], ['VRRP socket on eth0: no kernel receive timestamps (socket not found uniquely); Master_Down is timed from when adverts are read']]);
 });
 
 test('failures are TsvrrpdIoError with a code: a missing interface is ENODEV', { skip, timeout: 10_000 }, async () => {
