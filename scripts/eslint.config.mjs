@@ -29,6 +29,20 @@ const pureRestrictions = {
   ],
 };
 
+const upward = { group: ['**/daemon', '**/main', '**/cli'], message: 'runtime/ and io/ must not import the daemon, main or the CLI (layers point down).' };
+const adapters = { group: ['**/io/*', '!**/io/ports', '!**/io/errors'], message: 'the daemon works on ports: only io/ports and io/errors.' };
+
+// Pure runtime modules (plan, reload-plan, status) may name the ports' data types.
+const pureRuntimeRestrictions = {
+  ...pureRestrictions,
+  'no-restricted-imports': ['error', {
+    patterns: [
+      { group: ioModules, message: 'pure runtime modules take their facts as inputs.' },
+      { group: ['**/io/*', '!**/io/ports', '**/cli', '**/daemon', '**/main'], message: 'pure runtime modules must not import adapters.' },
+    ],
+  }],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'native/**', 'test/config-corpus/**'] },
   ...tseslint.configs.recommended,
@@ -38,4 +52,9 @@ export default tseslint.config(
     },
   },
   { files: ['src/protocol/**/*.ts', 'src/config/**/*.ts'], rules: pureRestrictions },
+  // Layers (ARCHITECTURE §5): nothing below points back up at the entry points; the daemon's
+  // lifecycle works on ports, never on an adapter; plan and reload-plan are pure.
+  { files: ['src/runtime/**/*.ts', 'src/io/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [upward] }] } },
+  { files: ['src/daemon.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [upward, adapters] }] } },
+  { files: ['src/runtime/plan.ts', 'src/runtime/reload-plan.ts', 'src/runtime/status*.ts'], rules: pureRuntimeRestrictions },
 );

@@ -13,7 +13,7 @@ import { checkConfig, type CheckResult } from './config/check';
 import { renderDiagnostic, severityWord } from './config/diagnostics';
 import { nodeConfigFs } from './io/config-fs-node';
 import { nodeHostFacts } from './io/host-facts-node';
-import { startDaemon } from './runtime/run';
+import { blockingErrors, startDaemon } from './main';
 import { facilityFromOption, LOG_DAEMON, SyslogWriter } from './io/syslog';
 
 export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
@@ -126,12 +126,15 @@ function runDaemon(opts: CliOptions, err: NodeJS.WritableStream): Promise<number
     err.write('tsvrrpd: must run as root (it needs CAP_NET_RAW for VRRP sockets and CAP_NET_ADMIN for VIPs)\n');
     return Promise.resolve(EXIT_USAGE);
   }
-  const result = checkConfig({ file: path.resolve(opts.useFile), configId: opts.configId ?? defaultConfigId(), fs: nodeConfigFs, host: nodeHostFacts() });
+  // A reload reads and checks the file exactly as this first read does (and as -t does).
+  const file = path.resolve(opts.useFile);
+  const configId = opts.configId ?? defaultConfigId();
+  const loadConfig = (): CheckResult => checkConfig({ file, configId, fs: nodeConfigFs, host: nodeHostFacts() });
+  const result = loadConfig();
   for (const d of result.diagnostics) err.write(`${renderDiagnostic(d)}\n`);
   // keepalived runs a config whose only complaint is script security (the SECURITY VIOLATION
   // of `-t`, exit 6): it logs it and runs the scripts. Anything worse stops us here.
-  const blocking = result.diagnostics.some((d) => d.cls !== 'SECURITY_ERROR' && (severityWord(d.cls) === 'error' || severityWord(d.cls) === 'fatal'));
-  if (blocking || result.config === null) {
+  if (blockingErrors(result) || result.config === null) {
     err.write(`tsvrrpd: configuration has errors, not starting (exit ${result.exitCode || 1})\n`);
     return Promise.resolve(result.exitCode || 1);
   }

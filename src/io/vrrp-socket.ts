@@ -188,7 +188,7 @@ class RawVrrpSocket implements VrrpSocket {
   constructor(
     private readonly sock: RawSocketLike,
     private readonly ifname: string,
-    private readonly own: ReadonlySet<string>,
+    private own: ReadonlySet<string>,
     onError: (error: TsvrrpdIoError) => void,
   ) {
     sock.on('message', (buffer, _source) => this.receive(buffer));
@@ -243,6 +243,10 @@ class RawVrrpSocket implements VrrpSocket {
 
   onPacket(listener: (packet: ReceivedPacket, rxAgeUs: number) => void): void {
     this.listeners.push(listener);
+  }
+
+  setOwnAddresses(addresses: readonly string[]): void {
+    this.own = new Set(addresses);
   }
 
   close(): void {

@@ -7,7 +7,7 @@
  * Owns: the wording prefix, the counting that goes with each advert sent, and the decision
  * "log this line now or not". Pure: the time is handed in, nothing is logged from here.
  */
-import type { Action, LogLevel, StatCounter, Validation, VrrpState } from './types';
+import type { Action, LogLevel, NotifyWord, StatCounter, Validation } from './types';
 
 /** One line per reason per 10 s for discarded adverts. */
 export const LIMITED_LOG_INTERVAL_US = 10_000_000;
@@ -55,7 +55,7 @@ export function advertActions(priority: number): Action[] {
   return actions;
 }
 
-export function notifyAction(state: VrrpState, priority: number): Action {
+export function notifyAction(state: NotifyWord, priority: number): Action {
   return { type: 'Notify', state, priority };
 }
 

@@ -29,9 +29,19 @@ export class InstanceTimers {
   preemptAtUs: number | null = null;
 
   constructor(
-    private readonly advertIntUs: number,
-    private readonly garp: GarpSchedule,
+    private advertIntUs: number,
+    private garp: GarpSchedule,
   ) {}
+
+  /**
+   * A reload changed the intervals: a running Adver_Timer keeps its last reset and moves to the
+   * new interval from there; the GARP timers keep their deadlines until they next re-arm.
+   */
+  reconfigure(advertIntUs: number, garp: GarpSchedule): void {
+    if (this.adverAtUs !== null) this.adverAtUs += advertIntUs - this.advertIntUs;
+    this.advertIntUs = advertIntUs;
+    this.garp = garp;
+  }
 
   clear(): void {
     this.downAtUs = null;

@@ -10,7 +10,7 @@
  * socket, a clock, a timer or the process, and it never throws on a bad peer: an invalid
  * advert is counted and logged at a limited rate, nothing else.
  */
-import type { Action, Advert, Event, InstanceParams, ReceivedPacket } from './types';
+import type { Action, Advert, Event, InstanceParams, NotifyWord, ReceivedPacket } from './types';
 import type { Validation, VrrpCore, VrrpState } from './types';
 import { validateAdvert } from './validate';
 import { PRIORITY_OWNER } from './constants';
@@ -50,18 +50,19 @@ export class VrrpInstance implements VrrpCore {
   private basePriority: number;
   private effective: number;
   private selfFaulted = false;
+  /** The trackers' last contribution (PriorityChanged), kept for a reload's new base priority. */
+  private trackerDelta = 0;
   /** keepalived wantstate MASTER while a sync group holds us in BACKUP. */
   private heldWantMaster = false;
   private lastMasterIp: string | null = null;
   private readonly timers: InstanceTimers;
   private policy: SyncPolicy | null = null;
   private readonly unicast: boolean;
-  private readonly out: InstanceOutput;
+  private out: InstanceOutput;
+  private p: InstanceParams;
 
-  constructor(
-    readonly params: InstanceParams,
-    opts: { readonly unicast?: boolean } = {},
-  ) {
+  constructor(params: InstanceParams, opts: { readonly unicast?: boolean } = {}) {
+    this.p = params;
     this.basePriority = params.basePriority;
     this.effective = effectivePriority(this.basePriority, 0);
     this.unicast = opts.unicast ?? params.unicastPeers.length > 0;
@@ -69,8 +70,13 @@ export class VrrpInstance implements VrrpCore {
     this.out = new InstanceOutput(params.name);
   }
 
+  /** The parameters it runs with now (a reload may replace them: ConfigUpdated). */
+  get params(): InstanceParams {
+    return this.p;
+  }
+
   get name(): string {
-    return this.params.name;
+    return this.p.name;
   }
 
   get state(): VrrpState {
@@ -92,7 +98,8 @@ export class VrrpInstance implements VrrpCore {
     return this.current === 'MASTER' || (this.current === 'INIT' && this.startsAsMaster());
   }
 
-  joinSyncGroup(policy: SyncPolicy): void {
+  /** Join a sync group, or (null) leave it: a reload may regroup running instances. */
+  joinSyncGroup(policy: SyncPolicy | null): void {
     this.policy = policy;
   }
 
@@ -112,6 +119,10 @@ export class VrrpInstance implements VrrpCore {
         return this.onFaultChanged(event.faulted, event.reason, nowUs);
       case 'VipDeleted':
         return this.onVipDeleted(event.address, nowUs);
+      case 'ConfigUpdated':
+        return this.onConfigUpdated(event.params);
+      case 'Removed':
+        return this.onRemoved();
     }
   }
 
@@ -144,10 +155,10 @@ export class VrrpInstance implements VrrpCore {
     if (this.current !== 'INIT' || this.startupAtUs !== null) return [];
     // RFC 3768 checklist D5 / keepalived vrrp_init_state(): drop VIPs a previous run left behind.
     const actions: Action[] = [{ type: 'RemoveVips' }];
-    if (this.params.startupDelayUs > 0) {
+    if (this.p.startupDelayUs > 0) {
       // keepalived vrrp_startup_delay: hold in INIT (adverts ignored) until the delay is over.
-      this.startupAtUs = nowUs + this.params.startupDelayUs;
-      actions.push({ type: 'Log', level: 'info', message: `Delaying startup for ${this.params.startupDelayUs / 1_000_000} seconds` });
+      this.startupAtUs = nowUs + this.p.startupDelayUs;
+      actions.push({ type: 'Log', level: 'info', message: `Delaying startup for ${this.p.startupDelayUs / 1_000_000} seconds` });
       return actions;
     }
     return [...actions, ...this.initialState(nowUs)];
@@ -215,7 +226,11 @@ export class VrrpInstance implements VrrpCore {
   }
 
   private onPriorityChanged(trackerDelta: number): Action[] {
-    const next = effectivePriority(this.basePriority, trackerDelta);
+    this.trackerDelta = trackerDelta;
+    return this.setEffective(effectivePriority(this.basePriority, trackerDelta));
+  }
+
+  private setEffective(next: number): Action[] {
     if (next === this.effective || this.current === 'STOP') return [];
     const line = this.out.log('info', `Changing effective priority from ${this.effective} to ${next}`);
     this.effective = next;
@@ -223,6 +238,44 @@ export class VrrpInstance implements VrrpCore {
     // new Skew_Time, measured from the moment it was last reset.
     this.timers.moveDown(this.downIntervalUs(this.timers.downKind));
     return [line];
+  }
+
+  /**
+   * A reload kept this instance (keepalived vrrp_exist() matched it): the state, the timers and
+   * the counters stay. keepalived re-enters MASTER (reload_master) and sends an extra advert on
+   * every SIGHUP; tsvrrpd changes nothing on the wire but what changed: the new priority and
+   * interval go out in the next advert, Master_Down moves with the new Skew_Time and interval
+   * from its last reset, and a MASTER brings its VIPs to the new list (SyncVips: added VIPs
+   * are added and announced, removed ones removed, unchanged ones left alone).
+   */
+  private onConfigUpdated(params: InstanceParams): Action[] {
+    if (this.current === 'STOP') return [];
+    const renamed = params.name !== this.p.name;
+    this.p = params;
+    if (renamed) this.out = new InstanceOutput(params.name);
+    this.basePriority = params.basePriority;
+    this.timers.reconfigure(params.advertIntUs, params.garp);
+    if (params.preemptDelayUs === 0) this.timers.preemptAtUs = null;
+    const actions = this.setEffective(effectivePriority(this.basePriority, this.trackerDelta));
+    // The interval may have changed even when the priority did not.
+    this.timers.moveDown(this.downIntervalUs(this.timers.downKind));
+    if (this.current === 'MASTER') actions.push({ type: 'SyncVips', garpCount: params.garp.masterRepeat });
+    return actions;
+  }
+
+  /**
+   * keepalived clear_diff_vrrp(): an instance a reload removed. A MASTER sends one priority-0
+   * advert and removes its VIPs (vrrp_restore_interface()); the instance is reported DELETED
+   * (the notifier turns that into FAULT unless notify_deleted is configured) and stops.
+   */
+  private onRemoved(): Action[] {
+    if (this.current === 'STOP') return [];
+    const actions: Action[] = [];
+    if (this.current === 'MASTER') actions.push(...advertActions(0), { type: 'RemoveVips' }, countStat('release_master'));
+    this.current = 'STOP';
+    this.clearTimers();
+    actions.push(this.notify('DELETED'));
+    return actions;
   }
 
   private onFaultChanged(faulted: boolean, reason: string, nowUs: number): Action[] {
@@ -254,7 +307,7 @@ export class VrrpInstance implements VrrpCore {
     // keepalived vrrp_state_backup(): skip_check_adv_addr skips the VIP list only for the
     // master we heard last; a MASTER always checks it.
     const sameMaster = this.current === 'BACKUP' && packet.srcIp === this.lastMasterIp;
-    const checkVipAddr = !(this.params.skipCheckAdvAddr && sameMaster);
+    const checkVipAddr = !(this.p.skipCheckAdvAddr && sameMaster);
     return validateAdvert(packet, this.params, { unicast: this.unicast, checkVipAddr });
   }
 
@@ -275,8 +328,8 @@ export class VrrpInstance implements VrrpCore {
     const verdict = classifyBackupAdvert({
       priority: p,
       effective: this.effective,
-      nopreempt: this.params.nopreempt,
-      preemptDelayUs: this.params.preemptDelayUs,
+      nopreempt: this.p.nopreempt,
+      preemptDelayUs: this.p.preemptDelayUs,
       preemptAtUs: this.timers.preemptAtUs,
       nowUs,
     });
@@ -295,8 +348,8 @@ export class VrrpInstance implements VrrpCore {
       return [this.out.log('debug', 'stop preempt delay')];
     }
     if (verdict.preempt === 'start') {
-      this.timers.preemptAtUs = nowUs + this.params.preemptDelayUs;
-      return [this.out.log('debug', `start preempt delay (${this.params.preemptDelayUs} us)`)];
+      this.timers.preemptAtUs = nowUs + this.p.preemptDelayUs;
+      return [this.out.log('debug', `start preempt delay (${this.p.preemptDelayUs} us)`)];
     }
     return [];
   }
@@ -307,8 +360,8 @@ export class VrrpInstance implements VrrpCore {
     const verdict = classifyMasterAdvert({
       priority: p,
       effective: this.effective,
-      addrCmp: compareIpv4(srcIp, this.params.sourceIp),
-      higherPrioSendAdvert: this.params.higherPrioSendAdvert,
+      addrCmp: compareIpv4(srcIp, this.p.sourceIp),
+      higherPrioSendAdvert: this.p.higherPrioSendAdvert,
     });
     switch (verdict.kind) {
       case 'priority-zero':
@@ -338,7 +391,7 @@ export class VrrpInstance implements VrrpCore {
 
   /** keepalived vrrp_state_master_rx(), checklist D2: a lower priority advert forces a new election. */
   private lowerPrioRx(p: number, srcIp: string, nowUs: number): Action[] {
-    const answer = !this.params.lowerPrioNoAdvert;
+    const answer = !this.p.lowerPrioNoAdvert;
     const tail = answer ? ', forcing new election' : '';
     const actions: Action[] = [
       this.out.log('info', `Received advert from ${srcIp} with lower priority ${p}, ours ${this.effective}${tail}`),
@@ -352,7 +405,7 @@ export class VrrpInstance implements VrrpCore {
   }
 
   private lowerPrioGarp(nowUs: number): Action[] {
-    const g = this.params.garp;
+    const g = this.p.garp;
     if (g.lowerPrioRepeat <= 0) return [];
     this.timers.armLowerPrioBurst(nowUs);
     return [{ type: 'SendGarp', count: g.lowerPrioRepeat }];
@@ -362,7 +415,7 @@ export class VrrpInstance implements VrrpCore {
 
   /** RFC 3768 §6.4.1/§6.4.2; keepalived vrrp_state_master_tx() + vrrp_state_become_master(). */
   private enterMaster(nowUs: number): Action[] {
-    const g = this.params.garp;
+    const g = this.p.garp;
     // The advert goes first so the old master drops the VIPs before our ARPs (keepalived).
     const actions: Action[] = [...advertActions(this.effective), this.out.log('info', 'Entering MASTER STATE')];
     actions.push({ type: 'AddVips' });
@@ -412,13 +465,13 @@ export class VrrpInstance implements VrrpCore {
   // ---- helpers ----
 
   private startsAsMaster(): boolean {
-    return this.params.basePriority === PRIORITY_OWNER && this.params.wantMaster;
+    return this.p.basePriority === PRIORITY_OWNER && this.p.wantMaster;
   }
 
   private downIntervalUs(kind: DownKind): number {
     return kind === 'skew'
       ? skewTimeUs(this.effective)
-      : masterDownIntervalUs(this.params.advertIntUs, this.effective, this.params.downTimerAdverts);
+      : masterDownIntervalUs(this.p.advertIntUs, this.effective, this.p.downTimerAdverts);
   }
 
   private armDown(nowUs: number, kind: DownKind): void {
@@ -430,7 +483,7 @@ export class VrrpInstance implements VrrpCore {
     this.heldWantMaster = false;
   }
 
-  private notify(state: VrrpState): Action {
+  private notify(state: NotifyWord): Action {
     return notifyAction(state, this.effective);
   }
 }

@@ -30,6 +30,11 @@ export type GroupEvent = Extract<Event, { type: 'Startup' | 'Shutdown' | 'Deadli
 /** Events that concern one member. */
 export type MemberEvent = Exclude<Event, GroupEvent>;
 
+/** keepalived vrrp_init_state(): FAULT if any member is, MASTER if all are, else BACKUP. */
+function groupStateOf(states: readonly VrrpState[]): VrrpState {
+  return states.includes('FAULT') ? 'FAULT' : states.every((s) => s === 'MASTER') ? 'MASTER' : 'BACKUP';
+}
+
 export class SyncGroup {
   private groupState: VrrpState = 'INIT';
   private readonly members: readonly VrrpInstance[];
@@ -48,6 +53,8 @@ export class SyncGroup {
       mayLeaveFault: () => this.members.every((o) => !o.isFaulted),
     };
     for (const m of this.members) m.joinSyncGroup(policy);
+    // A reload may group instances that already run: the group takes their state, unannounced.
+    if (this.members.every((m) => m.state !== 'INIT')) this.groupState = groupStateOf(this.members.map((m) => m.state));
   }
 
   get state(): VrrpState {
@@ -84,9 +91,7 @@ export class SyncGroup {
   /** keepalived vrrp_init_state(): members start, then the group reports its state. */
   private startup(nowUs: number): GroupAction[] {
     const out = this.members.flatMap((m) => tag(m, m.handle({ type: 'Startup' }, nowUs)));
-    const states = this.members.map((m) => m.state);
-    const next = states.includes('FAULT') ? 'FAULT' : states.every((s) => s === 'MASTER') ? 'MASTER' : 'BACKUP';
-    return [...out, ...this.setState(next, false)];
+    return [...out, ...this.setState(groupStateOf(this.members.map((m) => m.state)), false)];
   }
 
   /** keepalived notify_shutdown(): the instances first, then the group. */

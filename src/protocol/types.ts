@@ -91,9 +91,16 @@ export type Event =
   /** Any FAULT reason set or cleared (interface down, tracker failed, no source address...). */
   | { readonly type: 'FaultChanged'; readonly faulted: boolean; readonly reason: string }
   /** A VIP was deleted from outside while we hold it (keepalived netlink RTM_DELADDR). */
-  | { readonly type: 'VipDeleted'; readonly address: string };
+  | { readonly type: 'VipDeleted'; readonly address: string }
+  /** A reload kept this instance with new parameters: state, timers and counters are kept. */
+  | { readonly type: 'ConfigUpdated'; readonly params: InstanceParams }
+  /** A reload removed this instance (keepalived clear_diff_vrrp()). */
+  | { readonly type: 'Removed' };
 
 export type LogLevel = 'info' | 'warn' | 'debug';
+
+/** What a notification reports: a state, or keepalived's DELETED for an instance a reload removed. */
+export type NotifyWord = VrrpState | 'DELETED';
 
 export type Action =
   | { readonly type: 'SendAdvert'; readonly priority: number }
@@ -101,7 +108,9 @@ export type Action =
   | { readonly type: 'RemoveVips' }
   /** `count` gratuitous ARPs for every VIP. */
   | { readonly type: 'SendGarp'; readonly count: number }
-  | { readonly type: 'Notify'; readonly state: VrrpState; readonly priority: number }
+  | { readonly type: 'Notify'; readonly state: NotifyWord; readonly priority: number }
+  /** Make the installed VIPs the configured ones; `garpCount` gratuitous ARPs for each added VIP. */
+  | { readonly type: 'SyncVips'; readonly garpCount: number }
   | { readonly type: 'NotifyMasterRxLowerPri' }
   | { readonly type: 'Log'; readonly level: LogLevel; readonly message: string }
   | { readonly type: 'CountStat'; readonly counter: StatCounter };

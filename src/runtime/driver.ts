@@ -50,13 +50,36 @@ export class MachineDriver {
 
   /** Queue an event; resolves when it and every action it produced have run. */
   post(event: Event, member: string | null = null, time: StepTime = {}): Promise<void> {
+    return this.postWith(null, event, member, time);
+  }
+
+  /**
+   * Queue an event with `prepare` run just before it, in queue order (a reload swaps an
+   * instance's spec exactly between two steps).
+   */
+  postWith(prepare: (() => void) | null, event: Event, member: string | null = null, time: StepTime = {}): Promise<void> {
     // A step that throws (a bug, never a bad peer) is reported and the queue goes on, so a
     // later event, Shutdown included, still runs.
-    this.queue = this.queue.then(() => this.step(event, member, time)).catch((e: unknown) => {
-      this.onStepError(event, e);
-      this.rearm();
-    });
+    this.queue = this.queue
+      .then(() => {
+        if (!this.stopped || event.type === 'Shutdown') prepare?.();
+        return this.step(event, member, time);
+      })
+      .catch((e: unknown) => {
+        this.onStepError(event, e);
+        this.rearm();
+      });
     return this.queue;
+  }
+
+  /** Resolves when every queued step has run. */
+  drain(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Arm the timer from the machine's deadlines (a machine rebuilt around running cores). */
+  resume(): void {
+    this.rearm();
   }
 
   /** No more timers after this (the last event, Shutdown, has been posted). */

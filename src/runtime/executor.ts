@@ -1,42 +1,41 @@
 /**
  * Runs one instance's actions, in the order the core gave them, through the adapters:
- * adverts to the multicast group or each unicast peer, VIPs through netlink, gratuitous ARPs
- * through the native addon, notifications through the notifier, logs and counters. One failing
- * action is logged and isolated; the next one still runs (issue 4: a netlink or send error
- * never stops the other instances).
+ * adverts to the multicast group or each unicast peer, VIPs through its VirtualResources,
+ * gratuitous ARPs through the native addon, notifications through the notifier, logs and
+ * counters. One failing action is logged and isolated; the next one still runs (issue 4: a
+ * netlink or send error never stops the other instances).
  */
-import type { VrrpInstance as ConfigInstance, VirtualAddress } from '../config/model';
 import { encodeAdvert } from '../protocol/advert';
-import type { Action, InstanceParams, StatCounter } from '../protocol/types';
-import type { AddressManager, AddressSpec, GarpSender, VrrpSocket } from '../io/ports';
+import type { Action, StatCounter } from '../protocol/types';
+import type { GarpSender, VrrpSocket } from '../io/ports';
 import { errorMessage } from '../io/errors';
 import type { Logger } from './logger';
+import type { InstanceSpec } from './plan';
+import type { VirtualResources } from './virtual-resources';
 
 /** The notifications of a state change (notifier.ts); only a STOP waits for its scripts. */
 export type NotifySink = (action: Extract<Action, { type: 'Notify' | 'NotifyMasterRxLowerPri' }>) => Promise<void>;
 
 export interface InstancePorts {
   readonly socket: VrrpSocket;
-  readonly addresses: AddressManager;
+  readonly resources: VirtualResources;
   readonly garp: GarpSender;
   readonly log: Logger;
   readonly notify: NotifySink;
 }
 
-const VRRP_GROUP = '224.0.0.18';
-
 export class ActionExecutor {
   readonly stats = new Map<StatCounter, number>();
-  private readonly destinations: readonly string[];
-  private readonly ifname: string;
 
   constructor(
-    private readonly inst: ConfigInstance,
-    private readonly params: InstanceParams,
+    private spec: InstanceSpec,
     private readonly ports: InstancePorts,
-  ) {
-    this.destinations = params.unicastPeers.length > 0 ? params.unicastPeers : [inst.mcastDstIp ?? VRRP_GROUP];
-    this.ifname = inst.interface ?? '';
+  ) {}
+
+  /** A reload: from the next action on, the instance's new spec (the core got ConfigUpdated). */
+  update(spec: InstanceSpec): void {
+    this.spec = spec;
+    this.ports.resources.configure(spec.name, spec.addresses);
   }
 
   /** Run every action in order; failures are logged, never thrown. */
@@ -45,7 +44,7 @@ export class ActionExecutor {
       try {
         await this.one(action);
       } catch (e) {
-        this.ports.log.error(`(${this.inst.name}) ${action.type} failed: ${errorMessage(e)}`);
+        this.ports.log.error(`(${this.spec.name}) ${action.type} failed: ${errorMessage(e)}`);
       }
     }
   }
@@ -55,12 +54,14 @@ export class ActionExecutor {
       case 'SendAdvert':
         return this.sendAdvert(action.priority);
       case 'AddVips':
-        return this.forEachAddress((spec) => this.ports.addresses.add(spec));
+        return this.ports.resources.install();
       case 'RemoveVips':
-        this.ports.log.info(`(${this.inst.name}) removing VIPs.`);
-        return this.forEachAddress((spec) => this.ports.addresses.remove(spec));
+        this.ports.log.info(`(${this.spec.name}) removing VIPs.`);
+        return this.ports.resources.remove();
+      case 'SyncVips':
+        return this.syncVips(action.garpCount);
       case 'SendGarp':
-        return this.sendGarp(action.count);
+        return this.sendGarp(action.count, this.spec.garpAddresses);
       case 'Log':
         if (action.level === 'debug') this.ports.log.debug(action.message);
         else if (action.level === 'warn') this.ports.log.warn(action.message);
@@ -76,7 +77,7 @@ export class ActionExecutor {
   }
 
   private async sendAdvert(priority: number): Promise<void> {
-    const p = this.params;
+    const p = this.spec.params;
     const message = encodeAdvert({
       vrid: p.vrid,
       priority,
@@ -85,29 +86,22 @@ export class ActionExecutor {
       authType: p.auth ? 1 : 0,
       ...(p.auth ? { password: p.auth.password } : {}),
     });
-    if (priority === 0) this.ports.log.info(`(${this.inst.name}) sent 0 priority`);
-    const ttl = this.inst.unicastTtl ?? 255;
-    for (const dst of this.destinations) await this.ports.socket.send(message, p.sourceIp, dst, ttl);
+    if (priority === 0) this.ports.log.info(`(${this.spec.name}) sent 0 priority`);
+    const ttl = this.spec.inst.unicastTtl ?? 255;
+    for (const dst of this.spec.destinations) await this.ports.socket.send(message, p.sourceIp, dst, ttl);
   }
 
-  private async sendGarp(count: number): Promise<void> {
-    for (const vip of this.inst.virtualIpaddress.filter((v) => v.family === 4)) {
-      const ifname = vip.dev ?? this.ifname;
-      this.ports.log.info(`Sending gratuitous ARP on ${ifname} for ${vip.address}`);
-      await this.ports.garp.send(ifname, vip.address, count);
-    }
+  /** A reload changed a MASTER's addresses: apply the difference, announce only what was added. */
+  private async syncVips(garpCount: number): Promise<void> {
+    const added = new Set((await this.ports.resources.sync()).map((a) => `${a.ifname} ${a.address}`));
+    if (garpCount <= 0 || added.size === 0) return;
+    await this.sendGarp(garpCount, this.spec.garpAddresses.filter((g) => added.has(`${g.ifname} ${g.address}`)));
   }
 
-  /** VIPs and eVIPs (IPv4), each on its `dev` or the instance's interface. */
-  private async forEachAddress(fn: (spec: AddressSpec) => Promise<void>): Promise<void> {
-    const all: VirtualAddress[] = [...this.inst.virtualIpaddress, ...this.inst.virtualIpaddressExcluded].filter((v) => v.family === 4);
-    // One address failing does not stop the others.
-    for (const v of all) {
-      try {
-        await fn({ address: v.address, prefixLength: v.prefixLength, ifname: v.dev ?? this.ifname, broadcast: v.broadcast, scope: v.scope, label: v.label });
-      } catch (e) {
-        this.ports.log.error(`(${this.inst.name}) ${v.address}/${v.prefixLength} on ${v.dev ?? this.ifname}: ${errorMessage(e)}`);
-      }
+  private async sendGarp(count: number, vips: InstanceSpec['garpAddresses']): Promise<void> {
+    for (const vip of vips) {
+      this.ports.log.info(`Sending gratuitous ARP on ${vip.ifname} for ${vip.address}`);
+      await this.ports.garp.send(vip.ifname, vip.address, count);
     }
   }
 }

@@ -18,8 +18,10 @@ export class LoneInstanceMachine implements Machine {
   constructor(readonly instance: VrrpInstance) {}
 
   handle(event: Event, _member: string | null, nowUs: number): GroupAction[] {
+    const actions = this.instance.handle(event, nowUs);
+    // After handle(): a reload's ConfigUpdated may have renamed the instance.
     const name = this.instance.name;
-    return this.instance.handle(event, nowUs).map((action) => ({ scope: 'instance' as const, name, action }));
+    return actions.map((action) => ({ scope: 'instance' as const, name, action }));
   }
 
   nextDeadlineUs(): number | null {

@@ -14,10 +14,10 @@
  * spawned, a FIFO written or a mail sent is behind NotifyOutputs.
  */
 import type { Config, Notifications, ScriptCommand, SyncGroup as SyncGroupConfig, VrrpInstance as ConfigInstance } from '../config/model';
-import type { VrrpState } from '../protocol/types';
+import type { NotifyWord, VrrpState } from '../protocol/types';
 
 /** States that notify (INIT never does). */
-export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
 export type NotifyScope = 'INSTANCE' | 'GROUP';
 
 export interface NotifyOutputs {
@@ -29,11 +29,22 @@ export interface NotifyOutputs {
   mail(scope: NotifyScope, name: string, state: NotifyState, smtpAlert: boolean | null): void;
 }
 
-function isNotifyState(s: VrrpState): s is NotifyState {
-  return s === 'MASTER' || s === 'BACKUP' || s === 'FAULT' || s === 'STOP';
+function isNotifyState(s: NotifyWord): s is NotifyState {
+  return s === 'MASTER' || s === 'BACKUP' || s === 'FAULT' || s === 'STOP' || s === 'DELETED';
 }
 
-function stateScript(n: Omit<Notifications, 'deleted' | 'deletedReported' | 'masterRxLowerPri'>, state: NotifyState): ScriptCommand | null {
+/**
+ * keepalived clear_diff_vrrp(): an instance a reload removed is reported DELETED when
+ * `notify_deleted` is configured (with or without a script), else FAULT.
+ */
+function reportedState(n: Notifications, state: NotifyState): NotifyState {
+  return state === 'DELETED' && !n.deletedReported && n.deleted === null ? 'FAULT' : state;
+}
+
+/** A sync group's notifications have no `notify_deleted`. */
+type StateScripts = Omit<Notifications, 'deleted' | 'deletedReported' | 'masterRxLowerPri'> & { readonly deleted?: ScriptCommand | null };
+
+function stateScript(n: StateScripts, state: NotifyState): ScriptCommand | null {
   switch (state) {
     case 'MASTER':
       return n.master;
@@ -43,6 +54,8 @@ function stateScript(n: Omit<Notifications, 'deleted' | 'deletedReported' | 'mas
       return n.fault;
     case 'STOP':
       return n.stop;
+    case 'DELETED':
+      return n.deleted ?? null;
   }
 }
 
@@ -51,13 +64,19 @@ export class Notifier {
   private readonly notified = new Set<string>();
 
   constructor(
-    private readonly config: Config,
+    private config: Pick<Config, 'syncGroups'>,
     private readonly out: NotifyOutputs,
   ) {}
 
+  /** A reload: sync groups' scripts follow the new config (instances pass their own). */
+  reconfigure(config: Pick<Config, 'syncGroups'>): void {
+    this.config = config;
+  }
+
   /** An instance entered `state`; resolves at once, or when its STOP scripts are done. */
-  async instance(inst: ConfigInstance, state: VrrpState, priority: number): Promise<void> {
-    if (!isNotifyState(state)) return;
+  async instance(inst: ConfigInstance, word: NotifyWord, priority: number): Promise<void> {
+    if (!isNotifyState(word)) return;
+    const state = reportedState(inst.notify, word);
     const group = inst.syncGroup;
     if (this.notified.has(inst.name) && group !== null && this.groupState.get(group) === state) return;
     this.notified.add(inst.name);

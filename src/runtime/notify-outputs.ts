@@ -28,15 +28,30 @@ async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> 
 }
 
 export class SystemNotifyOutputs implements NotifyOutputs {
-  private readonly fifos: NotifyFifos;
-  private readonly smtp: SmtpAlerter;
+  private fifos: NotifyFifos;
+  private smtp: SmtpAlerter;
 
   constructor(
-    private readonly global: GlobalDefs,
+    private global: GlobalDefs,
     private readonly log: Logger,
   ) {
     this.fifos = NotifyFifos.open(global, log);
     this.smtp = new SmtpAlerter(global, log);
+  }
+
+  /**
+   * A reload: the script user, FIFOs and SMTP settings follow the new global_defs. Unchanged
+   * settings keep their FIFOs open and their mail connections; changed ones are reopened.
+   */
+  reconfigure(global: GlobalDefs): void {
+    const same = JSON.stringify(global) === JSON.stringify(this.global);
+    this.global = global;
+    if (same) return;
+    this.fifos.close();
+    this.fifos = NotifyFifos.open(global, this.log);
+    const old = this.smtp;
+    this.smtp = new SmtpAlerter(global, this.log);
+    void settledWithin(old.settled(), MAIL_FLUSH_LIMIT_MS).then(() => old.close());
   }
 
   runScript(cmd: ScriptCommand, extraArgs: readonly string[] = []): void {

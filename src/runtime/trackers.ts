@@ -8,9 +8,14 @@
  * `dont_track_primary`), one watcher per used `track_file` (track-file.ts). A sync group's
  * trackers apply to each of its members (keepalived vrrp_sync.c). The arithmetic is the pure
  * protocol/tracking.ts.
+ *
+ * A reload (reconfigure()) keeps every runner and watcher whose definition did not change, with
+ * its last result, so a kept MASTER sees no tracker flap; changed or new scripts start in their
+ * init state (keepalived's init-on-reload: no result yet, so they neither add nor fault), and
+ * an instance is told only the difference from what its core already knows.
  */
-import type { Config, TrackRef, VrrpScript, VrrpInstance as ConfigInstance } from '../config/model';
-import type { LinkWatcher } from '../io/ports';
+import type { Config, TrackFile, TrackRef, VrrpScript, VrrpInstance as ConfigInstance } from '../config/model';
+import type { LinkEvent, LinkWatcher } from '../io/ports';
 import { InstanceTracking, type TrackerKind, type TrackerSpec } from '../protocol/tracking';
 import type { Event } from '../protocol/types';
 import type { Logger } from './logger';
@@ -35,7 +40,10 @@ interface Tracked {
   settleInit: () => void;
 }
 
-function specsFor(inst: ConfigInstance, config: Config): TrackerSpec[] {
+/** The parts of the config trackers read. */
+export type TrackedConfig = Pick<Config, 'scripts' | 'trackFiles' | 'syncGroups'>;
+
+function specsFor(inst: ConfigInstance, config: TrackedConfig): TrackerSpec[] {
   const group = inst.syncGroup === null ? undefined : config.syncGroups.find((g) => g.name === inst.syncGroup);
   const specs: TrackerSpec[] = [];
   const add = (kind: TrackerKind, refs: readonly TrackRef[], ownWeight: (name: string) => number): void => {
@@ -53,57 +61,73 @@ function specsFor(inst: ConfigInstance, config: Config): TrackerSpec[] {
   return specs;
 }
 
+/** A tracker's definition without its source location: equal means "unchanged by a reload". */
+function definition(x: VrrpScript | TrackFile): string {
+  return JSON.stringify({ ...x, at: null });
+}
+
+interface Runner {
+  readonly def: string;
+  readonly handle: ScriptRunnerHandle;
+}
+
+interface FileWatch {
+  readonly def: string;
+  readonly watcher: TrackFileWatcher;
+}
+
 export class Trackers {
-  private readonly tracked = new Map<string, Tracked>();
-  private readonly runners: ScriptRunnerHandle[] = [];
-  private readonly files: TrackFileWatcher[] = [];
+  private tracked = new Map<string, Tracked>();
+  private readonly runners = new Map<string, Runner>();
+  private readonly files = new Map<string, FileWatch>();
+  /** The latest status of every tracker by kind and name, across reloads. */
+  private readonly statuses = new Map<string, boolean | number>();
   private post: (instance: string, event: TrackerEvent) => void = () => undefined;
+  private listening = false;
+  private stopped = false;
+
+  private config: TrackedConfig = { scripts: [], trackFiles: [], syncGroups: [] };
 
   constructor(
-    private readonly config: Config,
-    instances: readonly ConfigInstance[],
     private readonly links: LinkWatcher,
     private readonly scripts: ScriptRunnerFactory,
     private readonly log: Logger,
-  ) {
-    for (const inst of instances) {
-      let settleInit = (): void => undefined;
-      const initDone = new Promise<void>((resolve) => (settleInit = resolve));
-      this.tracked.set(inst.name, { inst, tracking: new InstanceTracking(specsFor(inst, config)), delta: 0, fault: null, initDone, settleInit });
-    }
-  }
+  ) {}
 
   /**
-   * Read the initial interface states and files and start the scripts. Changes from now on go
-   * to `post`; the initial state of each instance is `initialEvents()`.
+   * Track `instances` of `config` (start-up, or a reload): read what is not known yet
+   * (interfaces, files), start the scripts that are new or changed, stop those no longer used.
+   * Instances already tracked get events for what changed; new instances' initial state is
+   * `initialEvents()`. Changes from now on go to `post`.
    */
-  async start(post: (instance: string, event: TrackerEvent) => void): Promise<void> {
+  async reconfigure(config: TrackedConfig, instances: readonly ConfigInstance[], post: (instance: string, event: TrackerEvent) => void): Promise<void> {
+    if (this.stopped) return;
+    this.config = config;
+    const before = this.tracked;
+    this.tracked = new Map();
+    for (const inst of instances) this.tracked.set(inst.name, this.newTracked(inst, before.get(inst.name)));
     const all = [...this.tracked.values()];
     const names = (kind: TrackerKind): Set<string> => new Set(all.flatMap((t) => t.tracking.specs.filter((s) => s.kind === kind).map((s) => s.name)));
-    for (const ifname of names('interface')) this.seed('interface', ifname, await this.links.isUp(ifname).catch(() => false));
-    this.links.onEvent((e) => {
-      if (e.type !== 'link' || !all.some((t) => t.tracking.tracks('interface', e.ifname))) return;
-      // keepalived netlink_link_filter(): the line operators grep for a link change.
-      this.log.info(`Netlink reports ${e.ifname} ${e.up ? 'up' : 'down'}`);
-      this.update('interface', e.ifname, e.up);
-    });
-    for (const name of names('file')) {
-      const tf = this.config.trackFiles.find((f) => f.name === name);
-      if (tf === undefined) continue;
-      const w = new TrackFileWatcher(tf, this.log, (v) => this.update('file', name, v));
-      this.files.push(w);
-      this.seed('file', name, w.start());
+    for (const ifname of names('interface')) {
+      if (!this.statuses.has(statusKey('interface', ifname))) this.record('interface', ifname, await this.links.isUp(ifname).catch(() => false));
     }
-    for (const t of all) this.settle(t);
+    if (!this.listening) {
+      this.listening = true;
+      this.links.onEvent((e) => this.onLink(e));
+    }
+    this.reconfigureFiles(names('file'));
     this.post = post;
-    for (const name of names('script')) {
-      const script = this.config.scripts.find((s) => s.name === name);
-      if (script === undefined) continue;
-      const runner = this.scripts(script, (ok) => this.update('script', name, ok));
-      this.runners.push(runner);
-      runner.start();
+    const started = this.reconfigureScripts(names('script'));
+    for (const [name, t] of this.tracked) {
+      for (const s of t.tracking.specs) {
+        const v = this.statuses.get(statusKey(s.kind, s.name));
+        if (v !== undefined) t.tracking.set(s.kind, s.name, v);
+      }
+      if (before.has(name)) this.emit(t);
+      else this.settle(t);
+      this.settleInitIfDone(t);
     }
-    for (const t of all) this.settleInitIfDone(t);
+    for (const r of started) r.start();
   }
 
   /** keepalived num_script_init: resolves when every unweighted script has a first result. */
@@ -121,13 +145,81 @@ export class Trackers {
     return out;
   }
 
+  /** The latest result of a vrrp_script: true OK, false failed, null none yet. */
+  scriptStatus(name: string): boolean | null {
+    const v = this.statuses.get(statusKey('script', name));
+    return typeof v === 'boolean' ? v : null;
+  }
+
   async stop(): Promise<void> {
-    for (const f of this.files) f.stop();
+    this.stopped = true;
+    for (const f of this.files.values()) f.watcher.stop();
+    this.files.clear();
     this.post = () => undefined;
-    await Promise.all(this.runners.map((r) => r.stop()));
+    const runners = [...this.runners.values()];
+    this.runners.clear();
+    await Promise.all(runners.map((r) => r.handle.stop()));
+  }
+
+  private newTracked(inst: ConfigInstance, was: Tracked | undefined): Tracked {
+    let settleInit = (): void => undefined;
+    const initDone = new Promise<void>((resolve) => (settleInit = resolve));
+    const tracking = new InstanceTracking(specsFor(inst, this.config));
+    // A kept instance: its core has been told `was.delta` and `was.fault`.
+    return { inst, tracking, delta: was?.delta ?? 0, fault: was?.fault ?? null, initDone, settleInit };
+  }
+
+  private onLink(e: LinkEvent): void {
+    if (e.type !== 'link' || ![...this.tracked.values()].some((t) => t.tracking.tracks('interface', e.ifname))) return;
+    // keepalived netlink_link_filter(): the line operators grep for a link change.
+    this.log.info(`Netlink reports ${e.ifname} ${e.up ? 'up' : 'down'}`);
+    this.update('interface', e.ifname, e.up);
+  }
+
+  private reconfigureFiles(used: ReadonlySet<string>): void {
+    for (const [name, f] of this.files) {
+      const tf = this.config.trackFiles.find((x) => x.name === name);
+      if (used.has(name) && tf !== undefined && definition(tf) === f.def) continue;
+      f.watcher.stop();
+      this.files.delete(name);
+      this.statuses.delete(statusKey('file', name));
+    }
+    for (const name of used) {
+      const tf = this.config.trackFiles.find((f) => f.name === name);
+      if (tf === undefined || this.files.has(name)) continue;
+      const watcher = new TrackFileWatcher(tf, this.log, (v) => this.update('file', name, v));
+      this.files.set(name, { def: definition(tf), watcher });
+      this.record('file', name, watcher.start());
+    }
+  }
+
+  /** Stop the runners no longer used or changed; the new ones, to start once all is set. */
+  private reconfigureScripts(used: ReadonlySet<string>): ScriptRunnerHandle[] {
+    for (const [name, r] of this.runners) {
+      const script = this.config.scripts.find((x) => x.name === name);
+      if (used.has(name) && script !== undefined && definition(script) === r.def) continue;
+      void r.handle.stop();
+      this.runners.delete(name);
+      this.statuses.delete(statusKey('script', name));
+    }
+    const started: ScriptRunnerHandle[] = [];
+    for (const name of used) {
+      const script = this.config.scripts.find((s) => s.name === name);
+      if (script === undefined || this.runners.has(name)) continue;
+      const handle = this.scripts(script, (ok) => this.update('script', name, ok));
+      this.runners.set(name, { def: definition(script), handle });
+      started.push(handle);
+    }
+    return started;
+  }
+
+  private record(kind: TrackerKind, name: string, status: boolean | number): void {
+    this.statuses.set(statusKey(kind, name), status);
   }
 
   private update(kind: TrackerKind, name: string, status: boolean | number): void {
+    if (this.stopped) return;
+    this.record(kind, name, status);
     for (const t of this.tracked.values()) {
       if (!t.tracking.tracks(kind, name)) continue;
       const wasFault = t.tracking.faults(kind, name);
@@ -140,11 +232,6 @@ export class Trackers {
       this.settleInitIfDone(t);
       this.emit(t);
     }
-  }
-
-  /** A start-up status: recorded, nothing posted (initialEvents() reports it). */
-  private seed(kind: TrackerKind, name: string, status: boolean | number): void {
-    for (const t of this.tracked.values()) if (t.tracking.tracks(kind, name)) t.tracking.set(kind, name, status);
   }
 
   /** Take the trackers' current sum and fault as what the core has been told. */
@@ -171,4 +258,8 @@ export class Trackers {
       else this.post(t.inst.name, { type: 'FaultChanged', faulted: true, reason: fault });
     }
   }
+}
+
+function statusKey(kind: TrackerKind, name: string): string {
+  return `${kind}:${name}`;
 }

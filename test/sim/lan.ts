@@ -20,6 +20,7 @@ import type {
   ReceivedPacket,
   VrrpCore,
   VrrpState,
+  NotifyWord,
 } from '../../src/protocol/types';
 import { Queue, TimerHeap } from './queue';
 import { type ParamsInput, encodeFor, instanceParams, ipToU32, makeRng, toPacket } from './wire';
@@ -166,6 +167,8 @@ function zeroCounts(): Record<Event['type'], number> {
     PriorityChanged: 0,
     FaultChanged: 0,
     VipDeleted: 0,
+    ConfigUpdated: 0,
+    Removed: 0,
   };
 }
 
@@ -502,7 +505,7 @@ export class Lan {
   }
 
   /** State transitions (from Notify actions) of one router's instance. */
-  transitions(router: string, vrid: number): { tUs: number; state: VrrpState }[] {
+  transitions(router: string, vrid: number): { tUs: number; state: NotifyWord }[] {
     return this.actions({ router, vrid, type: 'Notify' }).map((a) => ({
       tUs: a.tUs,
       state: a.action.type === 'Notify' ? a.action.state : 'INIT',

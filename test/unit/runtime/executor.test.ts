@@ -8,17 +8,37 @@ import assert from 'node:assert/strict';
 import { ActionExecutor, type InstancePorts } from '../../../src/runtime/executor';
 import { TsvrrpdIoError } from '../../../src/io/errors';
 import { checkText } from '../../support/config-harness';
-import { toInstanceParams } from '../../../src/runtime/params';
-import type { AddressSpec } from '../../../src/io/ports';
+import type { AddressManager, AddressSpec } from '../../../src/io/ports';
+import { planRuntime } from '../../../src/runtime/plan';
+import { VirtualResources } from '../../../src/runtime/virtual-resources';
+import type { Logger } from '../../../src/runtime/logger';
 import { decodeAdvert } from '../../../src/protocol/advert';
 
-function setup(conf: string, fail: { send?: boolean; addFor?: string } = {}) {
+function specOf(conf: string) {
   const r = checkText(conf, { interfaces: ['eth0'] });
-  const inst = r.config?.instances[0];
-  assert.ok(inst, JSON.stringify(r.diagnostics));
-  const params = toInstanceParams(inst, '10.0.0.1');
+  assert.ok(r.config, JSON.stringify(r.diagnostics));
+  const plan = planRuntime(r.config, { ownAddresses: () => ['10.0.0.1'] });
+  const spec = plan.instances[0];
+  assert.ok(spec, JSON.stringify(plan.skipped));
+  return spec;
+}
+
+function setup(conf: string, fail: { send?: boolean; addFor?: string } = {}) {
+  const spec = specOf(conf);
   const calls: string[] = [];
   const logs: string[] = [];
+  const log: Logger = { info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`), debug: (m) => logs.push(`debug ${m}`) };
+  const addresses: AddressManager = {
+    add: async (a: AddressSpec) => {
+      calls.push(`add ${a.address}/${a.prefixLength} ${a.ifname}`);
+      if (a.address === fail.addFor) throw new TsvrrpdIoError('EINVAL', `add ${a.address}`);
+    },
+    remove: async (a: AddressSpec) => {
+      calls.push(`remove ${a.address}`);
+    },
+    list: async () => [],
+  };
+  const resources = new VirtualResources(spec.name, spec.addresses, addresses, log, { nowUs: () => 0 });
   const ports: InstancePorts = {
     socket: {
       send: async (message, src, dst, ttl) => {
@@ -27,23 +47,15 @@ function setup(conf: string, fail: { send?: boolean; addFor?: string } = {}) {
         if (fail.send) throw new TsvrrpdIoError('ENETDOWN', `send to ${dst}`);
       },
       onPacket: () => undefined,
+      setOwnAddresses: () => undefined,
       close: () => undefined,
     },
-    addresses: {
-      add: async (spec: AddressSpec) => {
-        calls.push(`add ${spec.address}/${spec.prefixLength} ${spec.ifname}`);
-        if (spec.address === fail.addFor) throw new TsvrrpdIoError('EINVAL', `add ${spec.address}`);
-      },
-      remove: async (spec: AddressSpec) => {
-        calls.push(`remove ${spec.address}`);
-      },
-      list: async () => [],
-    },
+    resources,
     garp: { send: async (ifname, vip, count) => void calls.push(`garp ${ifname} ${vip} x${count}`) },
-    log: { info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`), debug: (m) => logs.push(`debug ${m}`) },
+    log,
     notify: async (a) => void calls.push(a.type === 'Notify' ? `notify ${a.state} ${a.priority}` : 'notify MASTER_RX_LOWER_PRI'),
   };
-  return { exec: new ActionExecutor(inst, params, ports), calls, logs };
+  return { exec: new ActionExecutor(spec, ports), calls, logs };
 }
 
 const BASE = 'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 150\n virtual_ipaddress {\n  10.0.0.100/24\n  10.0.0.101/24\n }\n}\n';
@@ -89,4 +101,24 @@ test('executor: RemoveVips logs keepalived\'s "removing VIPs." and counters add 
   assert.deepEqual(calls, ['remove 10.0.0.100', 'remove 10.0.0.101']);
   assert.ok(logs.includes('info (VI_1) removing VIPs.'));
   assert.equal(exec.stats.get('advert_sent'), 2);
+});
+
+test('executor: SyncVips after a reload adds and announces only the added VIP, removes the removed one, leaves the rest', async () => {
+  const { exec, calls } = setup(BASE);
+  await exec.run([{ type: 'AddVips' }]);
+  calls.length = 0;
+  exec.update(specOf(BASE.replace('  10.0.0.101/24\n', '  10.0.0.102/24\n')));
+  await exec.run([{ type: 'SyncVips', garpCount: 5 }]);
+  assert.deepEqual(calls, ['remove 10.0.0.101', 'add 10.0.0.102/24 eth0', 'garp eth0 10.0.0.102 x5']);
+  calls.length = 0;
+  await exec.run([{ type: 'SyncVips', garpCount: 5 }]);
+  assert.deepEqual(calls, [], 'nothing changed, nothing done (no GARP storm)');
+});
+
+test('executor: a VIP that failed to install is retried by the next SyncVips', async () => {
+  const { exec, calls } = setup(BASE, { addFor: '10.0.0.100' });
+  await exec.run([{ type: 'AddVips' }]);
+  calls.length = 0;
+  await exec.run([{ type: 'SyncVips', garpCount: 1 }]);
+  assert.deepEqual(calls, ['add 10.0.0.100/24 eth0']);
 });

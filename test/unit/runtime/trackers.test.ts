@@ -111,7 +111,7 @@ function harness(text: string, links: Record<string, boolean> = {}) {
     error: (m) => lines.push(`error ${m}`),
     debug: (m) => lines.push(`debug ${m}`),
   };
-  const trackers = new Trackers(cfg, cfg.instances, fake, factory, log);
+  const trackers = new Trackers(fake, factory, log);
   const posted: string[] = [];
   const post = (inst: string, e: TrackerEvent): void => void posted.push(`${inst} ${show(e)}`);
   const script = (name: string): FakeRunner => {
@@ -119,7 +119,8 @@ function harness(text: string, links: Record<string, boolean> = {}) {
     assert.ok(r, `no runner for ${name}`);
     return r;
   };
-  return { cfg, trackers, links: fake, runners, script, posted, post, lines, stopsDone: () => stopResolved };
+  const start = (): Promise<void> => trackers.reconfigure(cfg, cfg.instances, post);
+  return { cfg, trackers, start, links: fake, runners, script, posted, post, lines, stopsDone: () => stopResolved };
 }
 
 function show(e: TrackerEvent): string {
@@ -140,7 +141,7 @@ test('keepalived initialise_tracking_priorities(): initialEvents() give the star
     instance('VI_1', 'eth0', 1, '  track_interface {\n    eth1 weight -10\n    eth2 weight 15\n  }\n  track_script {\n    chkw\n    chkn\n  }\n'),
     { eth1: false, eth2: true },
   );
-  await h.trackers.start(h.post);
+  await h.start();
   // eth1 down: −10; eth2 up: +15; scripts have no result yet: nothing.
   assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(5)']);
   assert.deepEqual(h.posted, []);
@@ -148,7 +149,7 @@ test('keepalived initialise_tracking_priorities(): initialEvents() give the star
 
 test('keepalived initialise_interface_tracking_priorities(): an unweighted track_interface down at start-up → FaultChanged in initialEvents()', async () => {
   const h = harness(instance('VI_1', 'eth0', 1, '  track_interface {\n    eth2\n  }\n'), { eth2: false });
-  await h.trackers.start(h.post);
+  await h.start();
   assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(0)', 'FaultChanged(true, interface eth2)']);
   assert.deepEqual(h.posted, []);
 });
@@ -156,13 +157,13 @@ test('keepalived initialise_interface_tracking_priorities(): an unweighted track
 test('keepalived: an interface whose state cannot be read counts as down', async () => {
   const h = harness(instance('VI_1', 'eth0', 1, '  track_interface {\n    eth3\n  }\n'));
   h.links.state.delete('eth3');
-  await h.trackers.start(h.post);
+  await h.start();
   assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(0)', 'FaultChanged(true, interface eth3)']);
 });
 
 test('keepalived 2.2.7 alloc_track_script(): a tracked init_fail script starts in init like any other (no FAULT, waited for)', async () => {
   const h = harness(instance('VI_1', 'eth0', 1, '  track_script {\n    chkf\n  }\n'));
-  await h.trackers.start(h.post);
+  await h.start();
   assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(0)']);
   assert.equal(await isSettled(h.trackers.whenInitialised('VI_1')), false);
   assert.equal(h.script('chkf').starts, 1);
@@ -173,7 +174,7 @@ test('keepalived 2.2.7 alloc_track_script(): a tracked init_fail script starts i
 
 test('keepalived num_script_init: whenInitialised() resolves only after every weight-0 script has reported', async () => {
   const h = harness(instance('VI_1', 'eth0', 1, '  track_script {\n    chk0\n    chkw\n    chk1\n  }\n'));
-  await h.trackers.start(h.post);
+  await h.start();
   const init = h.trackers.whenInitialised('VI_1');
   assert.equal(await isSettled(init), false);
   h.script('chkw').report(true);
@@ -187,16 +188,16 @@ test('keepalived num_script_init: whenInitialised() resolves only after every we
 
 test('keepalived num_script_init: whenInitialised() resolves at once without unweighted scripts, and for an unknown instance', async () => {
   const h = harness(instance('VI_1', 'eth0', 1, '  track_script {\n    chkw\n  }\n') + instance('VI_2', 'eth1', 2));
-  await h.trackers.start(h.post);
+  await h.start();
   assert.equal(await isSettled(h.trackers.whenInitialised('VI_1')), true);
   assert.equal(await isSettled(h.trackers.whenInitialised('VI_2')), true);
   assert.equal(await isSettled(h.trackers.whenInitialised('VI_9')), true);
   assert.deepEqual(h.trackers.initialEvents('VI_9'), []);
 });
 
-test('Trackers.start(): one runner per tracked script, started once; untracked scripts are not run', async () => {
+test('Trackers.reconfigure() at start-up: one runner per tracked script, started once; untracked scripts are not run', async () => {
   const h = harness(instance('VI_1', 'eth0', 1, '  track_script {\n    chk0\n    chkw\n  }\n') + instance('VI_2', 'eth1', 2, '  track_script {\n    chk0\n  }\n'));
-  await h.trackers.start(h.post);
+  await h.start();
   assert.deepEqual([...h.runners.keys()].sort(), ['chk0', 'chkw']);
   assert.equal(h.script('chk0').starts, 1);
   assert.equal(h.script('chk0').script.script.args[0], '/usr/bin/chk0');
@@ -208,7 +209,7 @@ test('Trackers.start(): one runner per tracked script, started once; untracked s
 
 test('keepalived process_script_update_priority(): events are posted only when the delta or the fault changes', async () => {
   const h = harness(instance('VI_1', 'eth0', 1, '  track_script {\n    chkw\n    chkn\n    chk0\n  }\n'));
-  await h.trackers.start(h.post);
+  await h.start();
   h.trackers.initialEvents('VI_1');
   h.script('chkw').report(true);
   h.script('chkw').report(true);
@@ -230,7 +231,7 @@ test('keepalived process_script_update_priority(): events are posted only when t
 
 test('keepalived keepalived_netlink.c: the own interface going down → FaultChanged, up again → cleared', async () => {
   const h = harness(instance('VI_1', 'eth0', 1));
-  await h.trackers.start(h.post);
+  await h.start();
   assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(0)']);
   h.links.link('eth0', false);
   h.links.link('eth0', false);
@@ -241,7 +242,7 @@ test('keepalived keepalived_netlink.c: the own interface going down → FaultCha
 
 test('keepalived dont_track_primary: the own interface going down does not FAULT the instance', async () => {
   const h = harness(instance('VI_1', 'eth0', 1, '  dont_track_primary\n'), { eth0: false });
-  await h.trackers.start(h.post);
+  await h.start();
   assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(0)']);
   h.links.link('eth0', true);
   h.links.link('eth0', false);
@@ -250,7 +251,7 @@ test('keepalived dont_track_primary: the own interface going down does not FAULT
 
 test('keepalived keepalived_netlink.c: a weighted track_interface moves the priority, an unweighted one faults', async () => {
   const h = harness(instance('VI_1', 'eth0', 1, '  track_interface {\n    eth1 weight -10\n    eth2 weight 25 reverse\n    eth3\n  }\n'));
-  await h.trackers.start(h.post);
+  await h.start();
   assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(-25)']);
   h.links.link('eth1', false);
   h.links.link('eth2', false);
@@ -273,7 +274,7 @@ test('keepalived vrrp.c sync_group_tracking_init(): a sync group\'s trackers app
     instance('VI_2', 'eth1', 2) +
     instance('VI_3', 'eth2', 3);
   const h = harness(text);
-  await h.trackers.start(h.post);
+  await h.start();
   assert.equal(await isSettled(h.trackers.whenInitialised('VI_1')), false);
   assert.equal(await isSettled(h.trackers.whenInitialised('VI_2')), false);
   assert.equal(await isSettled(h.trackers.whenInitialised('VI_3')), true, 'VI_3 is not in the group');
@@ -299,7 +300,7 @@ test('keepalived track_file: the value read at start-up is in initialEvents(); a
   const file = path.join(dir, 'prio');
   fs.writeFileSync(file, '5\n');
   const h = harness(`vrrp_track_file tf {\n  file ${file}\n  weight 2\n}\n` + instance('VI_1', 'eth0', 1, '  track_file {\n    tf\n  }\n'));
-  await h.trackers.start(h.post);
+  await h.start();
   t.after(() => h.trackers.stop());
   assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(10)']);
   fs.writeFileSync(file, '-200\n');
@@ -311,7 +312,7 @@ test('keepalived track_file: the value read at start-up is in initialEvents(); a
 
 test('keepalived alloc_track_script(): the script\'s own `weight W reverse` applies unless track_script overrides it', async () => {
   const h = harness(instance('VI_1', 'eth0', 1, '  track_script {\n    chkr\n    chkw weight -5 reverse\n    chkn weight 7 noreverse\n  }\n'));
-  await h.trackers.start(h.post);
+  await h.start();
   h.script('chkr').report(true);
   h.script('chkw').report(false);
   h.script('chkn').report(true);
@@ -324,7 +325,7 @@ test('keepalived alloc_track_script(): the script\'s own `weight W reverse` appl
 
 test('Trackers.stop(): stops every runner and waits for them; later reports and link events post nothing', async () => {
   const h = harness(instance('VI_1', 'eth0', 1, '  track_script {\n    chk0\n    chkw\n  }\n'));
-  await h.trackers.start(h.post);
+  await h.start();
   h.script('chkw').report(true);
   assert.deepEqual(h.posted, ['VI_1 PriorityChanged(20)']);
   await h.trackers.stop();
@@ -351,7 +352,7 @@ test(
         instance('VI_1', 'eth0', 1, '  track_file {\n    tf\n  }\n') +
         instance('VI_2', 'eth1', 2),
     );
-    await h.trackers.start(h.post);
+    await h.start();
     t.after(() => h.trackers.stop());
     // keepalived vrrp.c vrrp_complete_instance(): "if (tfl->weight == 1) ... tfl->weight = 0".
     assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(0)', 'FaultChanged(true, tracked file tf)']);

@@ -1,0 +1,275 @@
+/**
+ * The running VRRP instances, changed only by applying a plan (ARCHITECTURE §4 pattern 4, §5):
+ * start-up applies the difference from EMPTY_PLAN, a reload the difference from the running
+ * plan. Applying a ReloadPlan, in order:
+ *  1. stop the drivers of machines whose members changed (their cores live on);
+ *  2. removed instances: a MASTER sends priority 0 and removes its VIPs, DELETED is notified,
+ *     its VRID leaves the wire;
+ *  3. kept instances get their new spec between two steps of their machine (ConfigUpdated:
+ *     state, timers and counters kept; a MASTER applies the VIP difference);
+ *  4. added instances are built (core, executor, host resources, wire);
+ *  5. new machines are built around their cores; trackers follow the new config;
+ *  6. machines with new instances start them as at start-up (after their scripts' first
+ *     result), machines rebuilt around running cores just re-arm their timers.
+ * It also routes what comes in: adverts by VRID (wire.ts), tracker events and link events by
+ * instance, and actions to each instance's executor.
+ */
+import type { Config, GlobalDefs } from '../config/model';
+import type { AddressManager, Clock, GarpSender, LinkEvent, LinkWatcher, VrrpSocketFactory } from '../io/ports';
+import { errorMessage } from '../io/errors';
+import { VrrpInstance } from '../protocol/instance';
+import type { GroupAction } from '../protocol/sync-group';
+import type { Event, VrrpState } from '../protocol/types';
+import { MachineDriver } from './driver';
+import { ActionExecutor } from './executor';
+import type { Logger } from './logger';
+import { LoneInstanceMachine, SyncGroupMachine } from './machines';
+import { Notifier, type NotifyOutputs } from './notifier';
+import { EMPTY_PLAN, machineId, type HostAddresses, type InstanceSpec, type MachineSpec, type RuntimePlan } from './plan';
+import { diffPlans, type ReloadPlan } from './reload-plan';
+import { Registry, type RunningInstance, type RunningMachine } from './registry';
+import { Trackers, type ScriptRunnerFactory } from './trackers';
+import { VirtualResources } from './virtual-resources';
+import { Wire } from './wire';
+
+export interface RuntimePorts {
+  readonly sockets: VrrpSocketFactory;
+  readonly addresses: AddressManager;
+  readonly garp: GarpSender;
+  readonly links: LinkWatcher;
+  readonly scripts: ScriptRunnerFactory;
+  readonly notify: NotifyOutputs & { close(): Promise<void>; reconfigure(global: GlobalDefs): void };
+  /** Monotonic time for the cores. */
+  readonly clock: Clock;
+  /** Wall-clock time in µs (state change times in the dumps). */
+  readonly wallUs: () => number;
+}
+
+export class Runtime {
+  readonly registry = new Registry();
+  private readonly wire: Wire;
+  private readonly notifier: Notifier;
+  private readonly trackers: Trackers;
+  private current: RuntimePlan = EMPTY_PLAN;
+  private stopping = false;
+
+  constructor(
+    private readonly ports: RuntimePorts,
+    private readonly log: Logger,
+  ) {
+    this.wire = new Wire(ports.sockets, ports.clock);
+    this.notifier = new Notifier({ syncGroups: [] }, ports.notify);
+    this.trackers = new Trackers(ports.links, ports.scripts, log);
+    ports.links.onEvent((e) => this.onLinkEvent(e));
+  }
+
+  get plan(): RuntimePlan {
+    return this.current;
+  }
+
+  /** keepalived STATS_CLEAR: every instance's counters back to zero. */
+  clearStats(): void {
+    for (const r of this.registry.instances) r.executor.stats.clear();
+  }
+
+  /** The latest result of a vrrp_script (for the dumps). */
+  scriptStatus(name: string): boolean | null {
+    return this.trackers.scriptStatus(name);
+  }
+
+  /** The host facts a plan needs: the addresses on every interface the config uses. */
+  hostAddresses(config: Config): Promise<HostAddresses> {
+    return this.listAddresses(config.instances.map((i) => i.interface).filter((i): i is string => i !== null));
+  }
+
+  private async listAddresses(ifnames: readonly string[]): Promise<HostAddresses> {
+    const found = new Map<string, string[]>();
+    for (const ifname of new Set(ifnames)) {
+      found.set(ifname, await this.ports.addresses.list(ifname).then((l) => l.map((a) => a.address), () => []));
+    }
+    return { ownAddresses: (ifname) => found.get(ifname) ?? [] };
+  }
+
+  /** Make `next` run; resolves when applied (new instances start in the background). */
+  async apply(next: RuntimePlan): Promise<ReloadPlan> {
+    const plan = diffPlans(this.current, next);
+    if (next.config !== null) {
+      this.notifier.reconfigure(next.config);
+      if (this.current.config !== null) this.ports.notify.reconfigure(next.config.global);
+    }
+    for (const s of next.skipped) if (!this.current.skipped.some((o) => o.message === s.message)) this.log.error(s.message);
+    for (const m of plan.machinesStopped) await this.stopMachine(m);
+    for (const spec of plan.remove) await this.removeInstance(spec);
+    for (const k of plan.keep) await this.updateInstance(k.after);
+    const host = await this.listAddresses(plan.add.map((s) => s.ifname));
+    const added = new Set<string>();
+    for (const spec of plan.add) if (await this.addInstance(spec, host)) added.add(spec.key);
+    this.wire.closeUnused();
+    const built = plan.machinesStarted.map((m) => this.buildMachine(m)).filter((m): m is RunningMachine => m !== null);
+    this.current = next;
+    if (next.config !== null) {
+      await this.trackers.reconfigure(next.config, this.registry.instances.map((r) => r.spec.inst), (name, e) => this.postTo(name, e));
+    }
+    for (const m of built) {
+      const members = this.membersOf(m.spec);
+      if (members.some((r) => added.has(r.spec.key))) void this.startMachine(m, members.filter((r) => added.has(r.spec.key)));
+      else m.driver.resume();
+    }
+    return plan;
+  }
+
+  /** RFC 3768 §6.4.3 / keepalived vrrp_terminate_phase2(): MASTERs send priority 0, VIPs go. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const trackersStopped = this.trackers.stop();
+    await Promise.all(
+      this.registry.runningMachines.map(async (m) => {
+        m.driver.stop();
+        await m.driver.post({ type: 'Shutdown' });
+      }),
+    );
+    await this.wire.closeAll();
+    this.ports.links.close();
+    await trackersStopped;
+    await this.ports.notify.close();
+  }
+
+  private membersOf(spec: MachineSpec): RunningInstance[] {
+    const keys = spec.kind === 'lone' ? [spec.key] : spec.keys;
+    return keys.map((k) => this.registry.byKeyOf(k)).filter((r): r is RunningInstance => r !== undefined);
+  }
+
+  private async stopMachine(spec: MachineSpec): Promise<void> {
+    const id = machineId(spec);
+    const m = this.registry.machine(id);
+    if (m === undefined) return;
+    m.driver.stop();
+    await m.driver.drain();
+    this.registry.deleteMachine(id);
+    for (const r of this.membersOf(spec)) if (r.machine === m) r.machine = null;
+  }
+
+  /** keepalived clear_diff_vrrp(): the instance is gone from the config. */
+  private async removeInstance(spec: InstanceSpec): Promise<void> {
+    const r = this.registry.byKeyOf(spec.key);
+    if (r === undefined) return;
+    r.core.joinSyncGroup(null);
+    await this.route(this.tagged(r, r.core.handle({ type: 'Removed' }, this.ports.clock.nowUs())));
+    this.wire.detach(spec.ifname, spec.params.vrid);
+    this.registry.delete(spec.key);
+  }
+
+  private async updateInstance(spec: InstanceSpec): Promise<void> {
+    const r = this.registry.byKeyOf(spec.key);
+    if (r === undefined) return;
+    const swap = (): void => {
+      this.registry.respec(r, spec);
+      r.executor.update(spec);
+    };
+    const event: Event = { type: 'ConfigUpdated', params: spec.params };
+    if (r.machine !== null) {
+      await r.machine.driver.postWith(swap, event, spec.name);
+      return;
+    }
+    swap();
+    await this.route(this.tagged(r, r.core.handle(event, this.ports.clock.nowUs())));
+  }
+
+  private async addInstance(spec: InstanceSpec, host: HostAddresses): Promise<boolean> {
+    const core = new VrrpInstance(spec.params, { unicast: spec.params.unicastPeers.length > 0 });
+    let socket;
+    try {
+      socket = await this.wire.attach(spec.ifname, spec.params.vrid, spec.params.sourceIp, host.ownAddresses(spec.ifname), (packet, atUs) => {
+        const r = this.registry.byKeyOf(spec.key);
+        if (r?.machine) void r.machine.driver.post({ type: 'AdvertReceived', packet }, r.spec.name, { atUs });
+      });
+    } catch (e) {
+      this.log.error(`(${spec.name}) cannot open the VRRP socket on ${spec.ifname}: ${errorMessage(e)} - skipping`);
+      return false;
+    }
+    const resources = new VirtualResources(spec.name, spec.addresses, this.ports.addresses, this.log, this.ports.clock);
+    const r: RunningInstance = {
+      spec,
+      core,
+      resources,
+      machine: null,
+      lastTransitionWallUs: this.ports.wallUs(),
+      executor: new ActionExecutor(spec, {
+        socket,
+        resources,
+        garp: this.ports.garp,
+        log: this.log,
+        notify: (a) => {
+          if (a.type === 'NotifyMasterRxLowerPri') return Promise.resolve(this.notifier.masterRxLowerPri(r.spec.inst, core.effectivePriority));
+          r.lastTransitionWallUs = this.ports.wallUs();
+          return this.notifier.instance(r.spec.inst, a.state, a.priority);
+        },
+      }),
+    };
+    this.registry.add(r);
+    return true;
+  }
+
+  private buildMachine(spec: MachineSpec): RunningMachine | null {
+    const members = this.membersOf(spec);
+    if (members.length === 0) return null;
+    const machine =
+      spec.kind === 'lone'
+        ? new LoneInstanceMachine(members[0]!.core)
+        : new SyncGroupMachine(
+            spec.name,
+            members.map((r) => r.core),
+          );
+    if (spec.kind === 'lone') members[0]!.core.joinSyncGroup(null);
+    const driver = new MachineDriver(machine, (a) => this.route(a), this.ports.clock, (e, err) => this.stepFailed(e, err));
+    const m: RunningMachine = { spec, driver };
+    this.registry.addMachine(machineId(spec), m);
+    for (const r of members) r.machine = m;
+    return m;
+  }
+
+  /** Each new member starts once its unweighted scripts have a first result (keepalived num_script_init). */
+  private async startMachine(m: RunningMachine, fresh: readonly RunningInstance[]): Promise<void> {
+    await Promise.all(fresh.map((r) => this.trackers.whenInitialised(r.spec.name)));
+    if (this.stopping) return;
+    for (const r of fresh) for (const e of this.trackers.initialEvents(r.spec.name)) void m.driver.post(e, r.spec.name);
+    await m.driver.post({ type: 'Startup' });
+  }
+
+  private postTo(name: string, event: Event): void {
+    const r = this.registry.named(name);
+    if (r?.machine) void r.machine.driver.post(event, name);
+  }
+
+  private tagged(r: RunningInstance, actions: readonly GroupAction['action'][]): GroupAction[] {
+    return actions.map((action) => ({ scope: 'instance', name: r.core.name, action }));
+  }
+
+  private stepFailed(event: Event, error: unknown): void {
+    this.log.error(`internal error handling ${event.type}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+
+  /** Each action to its instance's executor, or to the group's notifications. */
+  private async route(actions: readonly GroupAction[]): Promise<void> {
+    for (const { scope, name, action } of actions) {
+      if (scope === 'instance') {
+        await this.registry.named(name)?.executor.run([action]);
+      } else if (action.type === 'Notify') {
+        this.notifier.group(name, action.state as VrrpState);
+      } else if (action.type === 'Log') {
+        this.log.info(action.message);
+      }
+    }
+  }
+
+  /** keepalived netlink RTM_DELADDR: a VIP removed by someone else while we are MASTER. */
+  private onLinkEvent(e: LinkEvent): void {
+    if (e.type !== 'address-deleted') return;
+    for (const r of this.registry.instances) {
+      if (r.core.state !== 'MASTER' || r.machine === null || !r.resources.lostToOthers(e.address, e.ifname)) continue;
+      // keepalived netlink_if_address_filter(): its line for an address removed from outside.
+      this.log.info(`Netlink reflector reports IP ${e.address} removed from ${e.ifname}`);
+      void r.machine.driver.post({ type: 'VipDeleted', address: e.address }, r.spec.name);
+    }
+  }
+}
