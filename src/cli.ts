@@ -15,6 +15,7 @@ import { nodeConfigFs } from './io/config-fs-node';
 import { nodeHostFacts } from './io/host-facts-node';
 import { blockingErrors, startDaemon } from './main';
 import { facilityFromOption, LOG_DAEMON, SyslogWriter } from './io/syslog';
+import { signum } from './io/signals';
 
 export const DEFAULT_CONFIG_FILE = '/etc/keepalived/keepalived.conf';
 export const DEFAULT_PID_FILE = '/run/tsvrrpd.pid';
@@ -52,6 +53,7 @@ interface CliOptions {
   pid: string;
   vrrpPid?: string;
   vrrp?: boolean;
+  signum?: string;
 }
 
 function summary(result: CheckResult): string {
@@ -103,6 +105,7 @@ export function buildProgram(): Command {
     .addOption(new Option('-p, --pid <file>', 'pid file').default(DEFAULT_PID_FILE))
     .option('-r, --vrrp_pid <file>', "VRRP pid file (tsvrrpd is one process: the same pid is written)")
     .option('-P, --vrrp', 'run only the VRRP subsystem (tsvrrpd always does)')
+    .option('--signum <name>', 'print the number of signal STOP, RELOAD, DATA, STATS, STATS_CLEAR or JSON (as keepalived) and exit')
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s) });
 }
@@ -116,8 +119,20 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream = proce
     throw e;
   }
   const opts = program.opts<CliOptions>();
+  if (opts.signum !== undefined) return printSignum(opts.signum, out, err);
   if (opts.checkConfig || opts.dumpConf) return runCheck(opts, out, err);
   return runDaemon(opts, err);
+}
+
+/** keepalived --signum=NAME: the number on stdout, exit 0; an unknown name is an error. */
+function printSignum(name: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+  const n = signum(name);
+  if (n === null) {
+    err.write(`Unknown sigfunc ${name}\n`);
+    return EXIT_USAGE;
+  }
+  out.write(`${n}\n`);
+  return 0;
 }
 
 /** Run the daemon; resolves with the exit code once it has stopped. */
@@ -144,6 +159,9 @@ function runDaemon(opts: CliOptions, err: NodeJS.WritableStream): Promise<number
     console: opts.logConsole === true,
     syslog,
     pidFiles: [opts.pid, ...(opts.vrrpPid ? [opts.vrrpPid] : [])],
+    configFile: file,
+    loadConfig,
+    err,
   });
 }
 

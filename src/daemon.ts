@@ -30,8 +30,9 @@ export class Daemon {
   reload(config: Config): Promise<ReloadPlan | null> {
     return this.enqueue(async () => {
       if (this.stopping !== null) return null;
+      const startedMs = performance.now();
       const plan = await this.applyConfig(config);
-      this.log.info(describeReload(plan));
+      this.log.info(`${describeReload(plan)} (applied in ${(performance.now() - startedMs).toFixed(1)} ms)`);
       return plan;
     });
   }

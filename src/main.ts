@@ -1,11 +1,15 @@
 /**
  * The daemon on the real system: the only module that builds io/ implementations (raw VRRP
  * sockets, netlink, the native GARP sender, scripts, FIFOs, mail), the logger, sd_notify, the
- * pid files and the signals: TERM/INT stop cleanly (priority-0 adverts from every MASTER, VIPs
- * removed, exit 0).
+ * pid files and the signals (io/signals.ts): TERM/INT stop cleanly (priority-0 adverts from
+ * every MASTER, VIPs removed, exit 0), HUP reloads, no other signal ends the process.
+ *
+ * A reload reads and checks the file exactly as --check-config does; on any error the running
+ * configuration stays, and the errors are logged with file:line. A burst of SIGHUPs coalesces:
+ * one reload runs at a time, and one more runs after it with the file as it is then.
  */
 import type { CheckResult } from './config/check';
-import { severityWord } from './config/diagnostics';
+import { renderDiagnostic, severityWord } from './config/diagnostics';
 import type { Config, VrrpScript } from './config/model';
 import { Daemon } from './daemon';
 import { errorMessage } from './io/errors';
@@ -13,8 +17,9 @@ import { RawVrrpSocketFactory } from './io/vrrp-socket';
 import { NetlinkAddressManager, NetlinkLinkWatcher } from './io/netlink';
 import { PacketGarpSender } from './io/garp-sender';
 import { notifyReady, notifyStopping } from './io/sd-notify';
+import { assertNotRunning, DaemonRunningError, removePidFiles, writePidFiles } from './io/pid-file';
+import { installSignals } from './io/signals';
 import type { SyslogWriter } from './io/syslog';
-import * as fs from 'node:fs';
 import { monotonicClock } from './runtime/driver';
 import { createLogger, type Logger } from './runtime/logger';
 import { CheckScriptRunner } from './runtime/check-script';
@@ -30,7 +35,15 @@ export interface RunOptions {
   /** Syslog unless -G. */
   readonly syslog: SyslogWriter | null;
   readonly pidFiles: readonly string[];
+  /** The configuration file, and how to read and check it (start-up has done it once already). */
+  readonly configFile: string;
+  readonly loadConfig: () => CheckResult;
+  /** Where a one-line refusal goes when another daemon runs (stderr). */
+  readonly err: NodeJS.WritableStream;
 }
+
+/** Exit code when another daemon holds the pid file. */
+export const EXIT_ALREADY_RUNNING = 1;
 
 /** A vrrp_script's runner, as its user; an unknown user is logged and the script never reports. */
 function checkScriptRunner(config: () => Config, script: VrrpScript, log: Logger, onReport: (ok: boolean) => void): ScriptRunnerHandle {
@@ -57,9 +70,17 @@ export function blockingErrors(result: CheckResult): boolean {
 
 /** Resolves with the exit code once the daemon has stopped. */
 export async function startDaemon(config: Config, opts: RunOptions): Promise<number> {
+  // keepalived keepalived_running(): a live daemon behind the pid file, and nothing is touched.
+  try {
+    assertNotRunning(opts.pidFiles);
+  } catch (e) {
+    if (!(e instanceof DaemonRunningError)) throw e;
+    opts.err.write(`tsvrrpd: ${e.message} - exiting\n`);
+    return EXIT_ALREADY_RUNNING;
+  }
   const log = createLogger({ detail: opts.detail, console: opts.console, syslog: opts.syslog });
   log.info('Starting tsvrrpd (VRRP)');
-  const running = config;
+  let running = config;
   const addresses = new NetlinkAddressManager();
   const links = await NetlinkLinkWatcher.open();
   const runtime = new Runtime(
@@ -86,24 +107,92 @@ export async function startDaemon(config: Config, opts: RunOptions): Promise<num
     tryNotify(log, notifyStopping);
     void daemon.stop().then(() => {
       addresses.close();
-      for (const f of opts.pidFiles) fs.rmSync(f, { force: true });
+      removePidFiles(opts.pidFiles);
       log.info('Stopped tsvrrpd');
       done(0);
     });
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  const reloader = new Reloader(log, opts.configFile, opts.loadConfig, async (next) => {
+    if (stopping) return;
+    const plan = await daemon.reload(next);
+    if (plan === null) return;
+    running = next;
+    // keepalived reload_vrrp_thread(): the line operators grep for.
+    log.info('Reload complete');
+  });
+  installSignals(
+    {
+      stop,
+      reload: () => reloader.request(),
+      // The dump files come with runtime/status.ts; until then these signals are ignored.
+      data: () => undefined,
+      stats: () => undefined,
+      statsClear: () => runtime.clearStats(),
+      json: () => undefined,
+    },
+    (what, e) => log.error(`${what}: ${errorMessage(e)}`),
+  );
   try {
-    for (const f of opts.pidFiles) fs.writeFileSync(f, `${process.pid}\n`);
+    writePidFiles(opts.pidFiles);
     await daemon.start(config);
   } catch (e) {
     log.error(`start-up failed: ${errorMessage(e)}`);
     await daemon.stop();
     addresses.close();
-    for (const f of opts.pidFiles) fs.rmSync(f, { force: true });
+    removePidFiles(opts.pidFiles);
     return 1;
   }
   tryNotify(log, notifyReady);
   return finished;
 }
 
+/** SIGHUP handling: one reload at a time; a SIGHUP during one asks for one more after it. */
+class Reloader {
+  private busy = false;
+  private again = false;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly file: string,
+    private readonly load: () => CheckResult,
+    private readonly apply: (config: Config) => Promise<void>,
+  ) {}
+
+  request(): void {
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    void this.run().finally(() => (this.busy = false));
+  }
+
+  private async run(): Promise<void> {
+    do {
+      this.again = false;
+      // keepalived process_reload_signal() and reload_vrrp_thread(): the lines operators grep for.
+      this.log.info('Reloading ...');
+      this.log.info(`Configuration file ${this.file}`);
+      let result: CheckResult;
+      try {
+        result = this.load();
+      } catch (e) {
+        this.log.error(`Reload: reading the configuration failed: ${errorMessage(e)} - keeping the running configuration`);
+        continue;
+      }
+      for (const d of result.diagnostics) {
+        if (severityWord(d.cls) === 'error' || severityWord(d.cls) === 'fatal') this.log.error(renderDiagnostic(d));
+        else this.log.warn(renderDiagnostic(d));
+      }
+      if (blockingErrors(result) || result.config === null) {
+        this.log.error(`Reload: the configuration has errors (exit ${result.exitCode || 1}) - keeping the running configuration`);
+        continue;
+      }
+      try {
+        await this.apply(result.config);
+      } catch (e) {
+        this.log.error(`Reload failed: ${errorMessage(e)}`);
+      }
+    } while (this.again);
+  }
+}

@@ -10,6 +10,9 @@
  *                              kernel receive timestamps turned on;
  *   rxAgeNs(fd)                how long ago the kernel received the datagram last read from
  *                              that socket (SIOCGSTAMPNS), to anchor Master_Down_Timer on it.
+ *   watchSignals(nums, cb)     call cb(signum) on the event loop for signals Node cannot name
+ *                              (keepalived's real-time JSON and STATS_CLEAR signals);
+ *   ignoreSignals(nums)        SIG_IGN for signals whose default action would end the process.
  *
  * It must never hold protocol logic, build frames, or decide anything: the frame comes fully
  * built from src/protocol/garp.ts and policy lives in the src/io adapters. A system failure
@@ -22,6 +25,7 @@
 #define _GNU_SOURCE /* strerrorname_np */
 #endif
 #include <node_api.h>
+#include <uv.h>
 
 #include <errno.h>
 #include <stddef.h>
@@ -31,6 +35,8 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <time.h>
+#include <signal.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -448,6 +454,121 @@ static napi_value rx_age_ns(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* One watched signal: a libuv signal handle on Node's loop, calling JS through a threadsafe
+ * function (so the call happens in a proper JS scope). Both are unref'd: they never keep the
+ * process alive, and they live as long as the process. */
+typedef struct {
+  uv_signal_t handle;
+  napi_threadsafe_function tsfn;
+} signal_watch;
+
+static void on_uv_signal(uv_signal_t *handle, int signum) {
+  signal_watch *w = handle->data;
+  napi_call_threadsafe_function(w->tsfn, (void *)(intptr_t)signum, napi_tsfn_nonblocking);
+}
+
+static void call_signal_callback(napi_env env, napi_value cb, void *context, void *data) {
+  napi_value arg, undef;
+  if (env == NULL || cb == NULL) return;
+  if (napi_create_int32(env, (int32_t)(intptr_t)data, &arg) != napi_ok) return;
+  if (napi_get_undefined(env, &undef) != napi_ok) return;
+  napi_call_function(env, undef, cb, 1, &arg, NULL);
+}
+
+/* The signal numbers in array `v` into out[0..*n): 0, or -1 after throwing. Never SIGKILL or
+ * SIGSTOP (they cannot be caught) and only 1..SIGRTMAX. */
+static int signal_list(napi_env env, napi_value v, const char *what, int *out, uint32_t *n) {
+  bool is_array;
+  uint32_t len, i;
+  char msg[96];
+  if (napi_is_array(env, v, &is_array) != napi_ok || !is_array || napi_get_array_length(env, v, &len) != napi_ok || len > 64) {
+    snprintf(msg, sizeof msg, "%s: signals must be an array of at most 64 numbers", what);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+    return -1;
+  }
+  for (i = 0; i < len; i++) {
+    napi_value e;
+    if (napi_get_element(env, v, i, &e) != napi_ok) return -1;
+    snprintf(msg, sizeof msg, "%s: a signal must be an integer in 1..%d, not KILL or STOP", what, SIGRTMAX);
+    if (int_arg(env, e, 1, SIGRTMAX, msg, msg, &out[i]) != 0) return -1;
+    if (out[i] == SIGKILL || out[i] == SIGSTOP) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
+      return -1;
+    }
+  }
+  *n = len;
+  return 0;
+}
+
+/* watchSignals(signums: number[], cb: (signum: number) => void): void */
+static napi_value watch_signals(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], name;
+  napi_valuetype type;
+  int nums[64];
+  uint32_t n, i;
+  uv_loop_t *loop;
+  napi_threadsafe_function tsfn;
+
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 2 || napi_typeof(env, argv[1], &type) != napi_ok || type != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "watchSignals(signums, callback) takes an array and a function");
+    return NULL;
+  }
+  if (signal_list(env, argv[0], "watchSignals", nums, &n) != 0) return NULL;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
+    napi_throw_error(env, "EINVAL", "watchSignals: no event loop");
+    return NULL;
+  }
+  if (napi_create_string_utf8(env, "tsvrrpd signal", NAPI_AUTO_LENGTH, &name) != napi_ok) return NULL;
+  if (napi_create_threadsafe_function(env, argv[1], NULL, name, 0, 1, NULL, NULL, NULL, call_signal_callback, &tsfn) != napi_ok) return NULL;
+  napi_unref_threadsafe_function(env, tsfn);
+  for (i = 0; i < n; i++) {
+    int rc;
+    signal_watch *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+      napi_throw_error(env, "ENOMEM", "watchSignals: out of memory");
+      return NULL;
+    }
+    w->tsfn = tsfn;
+    w->handle.data = w;
+    rc = uv_signal_init(loop, &w->handle);
+    if (rc == 0) rc = uv_signal_start(&w->handle, on_uv_signal, nums[i]);
+    if (rc != 0) {
+      throw_errno(env, -rc, "uv_signal_start", "watchSignals");
+      return NULL;
+    }
+    uv_unref((uv_handle_t *)&w->handle);
+  }
+  return undefined_value(env);
+}
+
+/* ignoreSignals(signums: number[]): void */
+static napi_value ignore_signals(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int nums[64];
+  uint32_t n, i;
+  struct sigaction sa;
+
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "ignoreSignals(signums) takes 1 argument");
+    return NULL;
+  }
+  if (signal_list(env, argv[0], "ignoreSignals", nums, &n) != 0) return NULL;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_IGN;
+  sigemptyset(&sa.sa_mask);
+  for (i = 0; i < n; i++) {
+    if (sigaction(nums[i], &sa, NULL) != 0) {
+      throw_errno(env, errno, "sigaction", "ignoreSignals");
+      return NULL;
+    }
+  }
+  return undefined_value(env);
+}
+
 static void finalize_state(napi_env env, void *data, void *hint) {
   addon_state *st = data;
   if (st == NULL) return;
@@ -464,6 +585,8 @@ NAPI_MODULE_INIT() {
     {"mkfifo", NULL, make_fifo, NULL, NULL, NULL, napi_enumerable, NULL},
     {"findRawSocket", NULL, find_raw_socket, NULL, NULL, NULL, napi_enumerable, NULL},
     {"rxAgeNs", NULL, rx_age_ns, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"watchSignals", NULL, watch_signals, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"ignoreSignals", NULL, ignore_signals, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (st == NULL) {
     napi_throw_error(env, "ENOMEM", "tsvrrpd_native: out of memory");

@@ -1,6 +1,7 @@
 /**
  * Loads the native addon (native/, shared/design/ARCHITECTURE.md §2): AF_PACKET frame send,
- * sd_notify, unix datagrams, mkfifo and kernel receive timestamps, the things Node cannot do.
+ * sd_notify, unix datagrams, mkfifo, kernel receive timestamps and real-time signals, the
+ * things Node cannot do.
  * Loaded lazily on first use and cached, so code that never sends a GARP (unit tests,
  * --check-config) never needs the binary. A missing or unloadable binary is a typed
  * NativeAddonError, never a bare MODULE_NOT_FOUND. This module only loads and types the addon;
@@ -38,10 +39,17 @@ export interface NativeAddon {
    * against CLOCK_REALTIME, both read in C back to back); -1 when unknown.
    */
   rxAgeNs(fd: number): number;
+  /**
+   * Call `callback(signum)` on the event loop whenever one of `signums` arrives (signals Node
+   * cannot name: the real-time ones). Never keeps the process alive. Throws on a bad number.
+   */
+  watchSignals(signums: readonly number[], callback: (signum: number) => void): void;
+  /** sigaction(SIG_IGN) for each of `signums`. Throws on a bad number. */
+  ignoreSignals(signums: readonly number[]): void;
 }
 
 /** Every function NativeAddon declares: a binary lacking one is stale. */
-const ADDON_EXPORTS: readonly (keyof NativeAddon)[] = ['sendFrame', 'sdNotify', 'sendDatagram', 'mkfifo', 'findRawSocket', 'rxAgeNs'];
+const ADDON_EXPORTS: readonly (keyof NativeAddon)[] = ['sendFrame', 'sdNotify', 'sendDatagram', 'mkfifo', 'findRawSocket', 'rxAgeNs', 'watchSignals', 'ignoreSignals'];
 
 /** What the addon throws for a failed system call. */
 export interface NativeSystemError extends Error {

@@ -60,6 +60,8 @@ test('the addon is built and loads with all its exports', () => {
   assert.equal(typeof addon.sdNotify, 'function');
   assert.equal(typeof addon.findRawSocket, 'function');
   assert.equal(typeof addon.rxAgeNs, 'function');
+  assert.equal(typeof addon.watchSignals, 'function');
+  assert.equal(typeof addon.ignoreSignals, 'function');
   assert.equal(loadNative(), addon, 'loaded once and cached');
 });
 
@@ -173,4 +175,18 @@ test('findRawSocket / rxAgeNs: argument checks; no such socket is -1, a non-sock
   assert.equal(addon.findRawSocket(112, 'tsv-none0'), -1);
   // fd 0 is not a socket: SIOCGSTAMPNS fails, the age is unknown.
   assert.equal(addon.rxAgeNs(0), -1);
+});
+
+test('watchSignals / ignoreSignals: argument checks (arrays of 1..SIGRTMAX, never KILL or STOP)', () => {
+  const addon = loadNative();
+  const watch = addon.watchSignals as (...a: unknown[]) => void;
+  const ignore = addon.ignoreSignals as (...a: unknown[]) => void;
+  assert.throws(() => watch([36]), TypeError);
+  assert.throws(() => watch(36, () => undefined), TypeError);
+  assert.throws(() => watch([0], () => undefined), RangeError);
+  assert.throws(() => watch([9], () => undefined), RangeError);
+  assert.throws(() => ignore([19]), RangeError);
+  assert.throws(() => ignore([65]), RangeError);
+  assert.throws(() => ignore(['1']), TypeError);
+  assert.throws(() => ignore([1.5]), RangeError);
 });
