@@ -27,9 +27,9 @@ export const DAEMON_V8_FLAGS: readonly string[] = [
  * so it cannot ask the program; test/unit/runtime/v8-tuning.test.ts checks both lists against it.
  */
 export const VALUE_SHORT: ReadonlySet<string> = new Set(['f', 'i', 'S', 'p', 'r']);
-export const VALUE_LONG: ReadonlySet<string> = new Set(['--use-file', '--config-id', '--log-facility', '--pid', '--vrrp_pid']);
+export const VALUE_LONG: ReadonlySet<string> = new Set(['--use-file', '--config-id', '--log-facility', '--pid', '--vrrp_pid', '--signum']);
 export const EXIT_SHORT: ReadonlySet<string> = new Set(['t', 'd', 'v', 'h']);
-export const EXIT_LONG: ReadonlySet<string> = new Set(['--check-config', '--dump-conf', '--version', '--help']);
+export const EXIT_LONG: ReadonlySet<string> = new Set(['--check-config', '--dump-conf', '--version', '--help', '--signum']);
 
 /** Does this command line start the daemon (rather than check, dump, print and exit)? */
 export function runsDaemon(argv: readonly string[]): boolean {
