@@ -2,7 +2,8 @@
  * The daemon on the real system: the only module that builds io/ implementations (raw VRRP
  * sockets, netlink, the native GARP sender, scripts, FIFOs, mail), the logger, sd_notify, the
  * pid files and the signals (io/signals.ts): TERM/INT stop cleanly (priority-0 adverts from
- * every MASTER, VIPs removed, exit 0), HUP reloads, no other signal ends the process.
+ * every MASTER, VIPs removed, exit 0), HUP reloads, USR1/USR2/JSON/STATS_CLEAR write
+ * keepalived's dump files, no other signal ends the process.
  *
  * A reload reads and checks the file exactly as --check-config does; on any error the running
  * configuration stays, and the errors are logged with file:line. A burst of SIGHUPs coalesces:
@@ -20,12 +21,16 @@ import { notifyReady, notifyStopping } from './io/sd-notify';
 import { assertNotRunning, DaemonRunningError, removePidFiles, writePidFiles } from './io/pid-file';
 import { installSignals } from './io/signals';
 import type { SyslogWriter } from './io/syslog';
+import { writeDumpFile } from './io/dump-files';
+import { readHostStatus } from './io/host-status';
 import { monotonicClock } from './runtime/driver';
 import { createLogger, type Logger } from './runtime/logger';
 import { CheckScriptRunner } from './runtime/check-script';
 import { SystemNotifyOutputs } from './runtime/notify-outputs';
 import { Runtime } from './runtime/runtime';
 import { resolveScriptIdentity } from './runtime/script-exec';
+import { snapshotOf } from './runtime/snapshot';
+import { dumpFilePath, renderData, renderJson, renderStats, type DumpKind } from './runtime/status';
 import type { ScriptRunnerHandle } from './runtime/trackers';
 
 export interface RunOptions {
@@ -97,6 +102,20 @@ export async function startDaemon(config: Config, opts: RunOptions): Promise<num
     log,
   );
   const daemon = new Daemon(runtime, log);
+  // keepalived's dump files, rendered from one snapshot of what runs (runtime/status.ts), with
+  // keepalived's log line for each. Serialised: a second signal waits for the file being written.
+  let dumping: Promise<void> = Promise.resolve();
+  const dump = (kind: DumpKind, line: string, after: () => void = () => undefined): void => {
+    dumping = dumping.then(async () => {
+      log.info(`${line} for process(${process.pid}) on signal`);
+      const host = await readHostStatus(running, addresses);
+      const s = snapshotOf(runtime, running, host, { nowWallUs: Date.now() * 1000, nowMonoUs: monotonicClock.nowUs() }, process.pid);
+      const text = kind === 'data' ? renderData(s) : kind === 'stats' ? renderStats(s) : renderJson(s);
+      after();
+      // keepalived writes no JSON file when there are no instances.
+      if (text !== '') writeDumpFile(dumpFilePath(kind, { tmpdir: process.env['TMPDIR'] ?? null }), text, (m) => log.error(m));
+    }).catch((e: unknown) => log.error(`dump ${kind}: ${errorMessage(e)}`));
+  };
   let done: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (done = resolve));
   let stopping = false;
@@ -124,11 +143,11 @@ export async function startDaemon(config: Config, opts: RunOptions): Promise<num
     {
       stop,
       reload: () => reloader.request(),
-      // The dump files come with runtime/status.ts; until then these signals are ignored.
-      data: () => undefined,
-      stats: () => undefined,
-      statsClear: () => runtime.clearStats(),
-      json: () => undefined,
+      data: () => dump('data', 'Printing VRRP data'),
+      stats: () => dump('stats', 'Printing VRRP stats'),
+      // keepalived vrrp_print_stats(): the file shows the counters, then they are cleared.
+      statsClear: () => dump('stats', 'Printing and clearing VRRP stats', () => runtime.clearStats()),
+      json: () => dump('json', 'Printing VRRP as json'),
     },
     (what, e) => log.error(`${what}: ${errorMessage(e)}`),
   );

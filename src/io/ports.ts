@@ -19,6 +19,8 @@ export interface VrrpSocket {
    * long before this call the kernel received it (its receive timestamp), 0 when unknown.
    */
   onPacket(listener: (packet: ReceivedPacket, rxAgeUs: number) => void): void;
+  /** The socket's descriptor, for the dumps; null when unknown. */
+  descriptor(): number | null;
   /** The sources that are ours (their adverts are not delivered): a reload may change them. */
   setOwnAddresses(addresses: readonly string[]): void;
   close(): void;

@@ -245,6 +245,10 @@ class RawVrrpSocket implements VrrpSocket {
     this.listeners.push(listener);
   }
 
+  descriptor(): number | null {
+    return this.stamps?.fd ?? null;
+  }
+
   setOwnAddresses(addresses: readonly string[]): void {
     this.own = new Set(addresses);
   }

@@ -55,6 +55,8 @@ export class VrrpInstance implements VrrpCore {
   /** keepalived wantstate MASTER while a sync group holds us in BACKUP. */
   private heldWantMaster = false;
   private lastMasterIp: string | null = null;
+  /** keepalived master_priority: the priority of the master's last advert heard (0: none). */
+  private lastMasterPriority = 0;
   private readonly timers: InstanceTimers;
   private policy: SyncPolicy | null = null;
   private readonly unicast: boolean;
@@ -85,6 +87,16 @@ export class VrrpInstance implements VrrpCore {
 
   get effectivePriority(): number {
     return this.effective;
+  }
+
+  /** keepalived total_priority: base priority plus the trackers, before clamping. */
+  get totalPriority(): number {
+    return this.basePriority + this.trackerDelta;
+  }
+
+  /** keepalived master_saddr / master_priority: the master last heard as BACKUP. */
+  get masterRouter(): { readonly ip: string | null; readonly priority: number } {
+    return { ip: this.lastMasterIp, priority: this.lastMasterPriority };
   }
 
   /** Its own fault reasons (FaultChanged), not a fault imposed by a sync group. */
@@ -338,6 +350,7 @@ export class VrrpInstance implements VrrpCore {
       return [this.out.log('debug', 'Backup received priority 0 advertisement')];
     }
     this.lastMasterIp = srcIp;
+    this.lastMasterPriority = p;
     if (verdict.kind === 'discard-lower') {
       return [this.out.log('info', `received lower priority (${p}) advert from ${srcIp} - discarding`)];
     }

@@ -59,6 +59,11 @@ export class ScriptResult {
     return this.result >= this.rise;
   }
 
+  /** No run has completed yet (keepalived SCRIPT_INIT_STATE_INIT). */
+  get inInit(): boolean {
+    return this.initState;
+  }
+
   /** The raw keepalived counter, for status dumps (0 .. rise+fall-1). */
   get counter(): number {
     return this.result;

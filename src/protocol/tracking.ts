@@ -90,6 +90,11 @@ export class InstanceTracking {
     return sum;
   }
 
+  /** How many trackers hold the instance in FAULT now. */
+  get faultCount(): number {
+    return this.specs.filter((s) => contribution(s, this.status(s.kind, s.name)).fault).length;
+  }
+
   /** Why the trackers hold the instance in FAULT, or null when they do not. */
   get faultReason(): string | null {
     const bad = this.specs.filter((s) => contribution(s, this.status(s.kind, s.name)).fault);

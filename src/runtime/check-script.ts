@@ -30,6 +30,7 @@ import type { VrrpScript } from '../config/model';
 import { ScriptResult } from '../protocol/script-result';
 import { errorMessage } from '../io/errors';
 import type { Logger } from './logger';
+import type { ScriptRunnerReport } from './trackers';
 import { spawnScript, type RunningScript, type ScriptExit, type ScriptIdentity } from './script-exec';
 
 /** keepalived vrrp_script_child_thread(): REQUESTING -> FORCING and FORCING -> repeat, seconds. */
@@ -75,6 +76,12 @@ export class CheckScriptRunner {
     this.intervalMs = Math.max(1, script.intervalSec * 1000);
     // keepalived vrrp_script_thread(): no timeout means the interval.
     this.timeoutMs = (script.timeoutSec > 0 ? script.timeoutSec : script.intervalSec) * 1000;
+  }
+
+  /** What keepalived's data dump shows of this script. */
+  report(): ScriptRunnerReport {
+    const run = this.state === 'requesting_termination' ? 'requested termination' : this.state === 'forcing_termination' ? 'forcing termination' : this.state;
+    return { result: this.result.counter, initState: this.result.inInit ? 'INIT' : 'DONE', run };
   }
 
   /** true = OK, false = FAILED, null = no result yet. */

@@ -15,7 +15,7 @@
  * instance, and actions to each instance's executor.
  */
 import type { Config, GlobalDefs } from '../config/model';
-import type { AddressManager, Clock, GarpSender, LinkEvent, LinkWatcher, VrrpSocketFactory } from '../io/ports';
+import type { AddressManager, Clock, GarpSender, LinkEvent, LinkWatcher, VrrpSocket, VrrpSocketFactory } from '../io/ports';
 import { errorMessage } from '../io/errors';
 import { VrrpInstance } from '../protocol/instance';
 import type { GroupAction } from '../protocol/sync-group';
@@ -72,9 +72,17 @@ export class Runtime {
     for (const r of this.registry.instances) r.executor.stats.clear();
   }
 
-  /** The latest result of a vrrp_script (for the dumps). */
-  scriptStatus(name: string): boolean | null {
-    return this.trackers.scriptStatus(name);
+  /** For the dumps: the running vrrp_scripts, the track files, an instance's tracker faults. */
+  scriptReports(): ReturnType<Trackers['scriptReports']> {
+    return this.trackers.scriptReports();
+  }
+
+  fileValues(): ReturnType<Trackers['fileValues']> {
+    return this.trackers.fileValues();
+  }
+
+  faultCount(instance: string): number {
+    return this.trackers.faultCount(instance);
   }
 
   /** The host facts a plan needs: the addresses on every interface the config uses. */
@@ -177,7 +185,7 @@ export class Runtime {
 
   private async addInstance(spec: InstanceSpec, host: HostAddresses): Promise<boolean> {
     const core = new VrrpInstance(spec.params, { unicast: spec.params.unicastPeers.length > 0 });
-    let socket;
+    let socket: VrrpSocket;
     try {
       socket = await this.wire.attach(spec.ifname, spec.params.vrid, spec.params.sourceIp, host.ownAddresses(spec.ifname), (packet, atUs) => {
         const r = this.registry.byKeyOf(spec.key);
@@ -192,6 +200,7 @@ export class Runtime {
       spec,
       core,
       resources,
+      socket,
       machine: null,
       lastTransitionWallUs: this.ports.wallUs(),
       executor: new ActionExecutor(spec, {

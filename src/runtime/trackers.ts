@@ -21,9 +21,18 @@ import type { Event } from '../protocol/types';
 import type { Logger } from './logger';
 import { TrackFileWatcher } from './track-file';
 
+/** What the data dump shows of a running vrrp_script (runtime/status.ts ScriptStatus). */
+export interface ScriptRunnerReport {
+  readonly result: number;
+  readonly initState: 'INIT' | 'DONE';
+  readonly run: 'idle' | 'running' | 'requested termination' | 'forcing termination';
+}
+
 export interface ScriptRunnerHandle {
   start(): void;
   stop(): Promise<void>;
+  /** For the dumps; absent when the runner cannot tell. */
+  report?(): ScriptRunnerReport;
 }
 
 export type ScriptRunnerFactory = (script: VrrpScript, onReport: (ok: boolean) => void) => ScriptRunnerHandle;
@@ -145,10 +154,19 @@ export class Trackers {
     return out;
   }
 
-  /** The latest result of a vrrp_script: true OK, false failed, null none yet. */
-  scriptStatus(name: string): boolean | null {
-    const v = this.statuses.get(statusKey('script', name));
-    return typeof v === 'boolean' ? v : null;
+  /** Each running vrrp_script, for the dumps. */
+  scriptReports(): { readonly name: string; readonly report: ScriptRunnerReport | null }[] {
+    return [...this.runners].map(([name, r]) => ({ name, report: r.handle.report?.() ?? null }));
+  }
+
+  /** Each watched track_file and the value last read. */
+  fileValues(): { readonly name: string; readonly value: number }[] {
+    return [...this.files].map(([name, f]) => ({ name, value: f.watcher.value }));
+  }
+
+  /** How many trackers hold `instance` in FAULT (keepalived num_script_if_fault). */
+  faultCount(instance: string): number {
+    return this.tracked.get(instance)?.tracking.faultCount ?? 0;
   }
 
   async stop(): Promise<void> {

@@ -61,6 +61,7 @@ function fakes(addressesOf: Record<string, string[]> = { eth0: ['10.0.0.1'], eth
             },
             onPacket: (l) => void listeners.set(ifname, l),
             setOwnAddresses: () => undefined,
+            descriptor: () => null,
             close: () => void closed.push(ifname),
           };
           return s;

@@ -48,6 +48,7 @@ function setup(conf: string, fail: { send?: boolean; addFor?: string } = {}) {
       },
       onPacket: () => undefined,
       setOwnAddresses: () => undefined,
+      descriptor: () => null,
       close: () => undefined,
     },
     resources,
