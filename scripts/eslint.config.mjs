@@ -30,7 +30,7 @@ const pureRestrictions = {
 };
 
 const upward = { group: ['**/daemon', '**/main', '**/cli'], message: 'runtime/ and io/ must not import the daemon, main or the CLI (layers point down).' };
-const adapters = { group: ['**/io/*', '!**/io/ports', '!**/io/errors'], message: 'the daemon works on ports: only io/ports and io/errors.' };
+const adapters = { group: ['**/io/*', '!**/io/ports', '!**/io/errors'], message: 'this layer works on ports: of io/, only io/ports and io/errors.' };
 
 // Pure runtime modules (plan, reload-plan, status) may name the ports' data types.
 const pureRuntimeRestrictions = {
@@ -54,7 +54,9 @@ export default tseslint.config(
   { files: ['src/protocol/**/*.ts', 'src/config/**/*.ts'], rules: pureRestrictions },
   // Layers (ARCHITECTURE §5): nothing below points back up at the entry points; the daemon's
   // lifecycle works on ports, never on an adapter; plan and reload-plan are pure.
-  { files: ['src/runtime/**/*.ts', 'src/io/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [upward] }] } },
-  { files: ['src/daemon.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [upward, adapters] }] } },
+  { files: ['src/io/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [upward] }] } },
+  // runtime/ works on ports: of io/ it imports io/ports and io/errors, and types.
+  { files: ['src/runtime/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [upward, { ...adapters, allowTypeImports: true }] }] } },
+  { files: ['src/daemon.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [upward, { ...adapters, allowTypeImports: true }] }] } },
   { files: ['src/runtime/plan.ts', 'src/runtime/reload-plan.ts', 'src/runtime/status*.ts'], rules: pureRuntimeRestrictions },
 );

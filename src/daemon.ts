@@ -10,7 +10,7 @@ import type { Config } from './config/model';
 import { planRuntime } from './runtime/plan';
 import { describeReload, type ReloadPlan } from './runtime/reload-plan';
 import type { Runtime } from './runtime/runtime';
-import type { Logger } from './runtime/logger';
+import type { Logger } from './io/logger';
 
 export class Daemon {
   private chain: Promise<unknown> = Promise.resolve();

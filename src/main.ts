@@ -24,12 +24,13 @@ import type { SyslogWriter } from './io/syslog';
 import { writeDumpFile } from './io/dump-files';
 import { readHostStatus } from './io/host-status';
 import { monotonicClock } from './runtime/driver';
-import { createLogger, type Logger } from './runtime/logger';
-import { CheckScriptRunner } from './runtime/check-script';
-import { SystemNotifyOutputs } from './runtime/notify-outputs';
+import { createLogger, type Logger } from './io/logger';
+import { CheckScriptRunner } from './io/check-script';
+import { SystemNotifyOutputs } from './io/notify-outputs';
 import { Runtime } from './runtime/runtime';
-import { resolveScriptIdentity } from './runtime/script-exec';
+import { resolveScriptIdentity } from './io/script-exec';
 import { snapshotOf } from './runtime/snapshot';
+import { TrackFileWatcher } from './io/track-file';
 import { dumpFilePath, renderData, renderJson, renderStats, type DumpKind } from './runtime/status';
 import type { ScriptRunnerHandle } from './runtime/trackers';
 
@@ -95,6 +96,7 @@ export async function startDaemon(config: Config, opts: RunOptions): Promise<num
       garp: new PacketGarpSender(),
       links,
       scripts: (script, onReport) => checkScriptRunner(() => running, script, log, onReport),
+      trackFiles: (tf, onChange) => new TrackFileWatcher(tf, log, onChange),
       notify: new SystemNotifyOutputs(config.global, log),
       clock: monotonicClock,
       wallUs: () => Date.now() * 1000,

@@ -12,8 +12,8 @@ import * as path from 'node:path';
 import type { Config, NotifyFifo, ScriptCommand } from '../config/model';
 import type { InterfaceStatus, ScriptExec, UidGid } from '../runtime/status';
 import { systemAccounts } from './accounts';
-import { resolveScriptIdentity, planScriptExec } from '../runtime/script-exec';
-import { fifoOwner } from '../runtime/notify-fifo';
+import { resolveScriptIdentity, planScriptExec } from './script-exec';
+import { fifoOwner } from './notify-fifo';
 import type { AddressManager } from './ports';
 
 export interface HostStatus {

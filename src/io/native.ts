@@ -5,7 +5,7 @@
  * Loaded lazily on first use and cached, so code that never sends a GARP (unit tests,
  * --check-config) never needs the binary. A missing or unloadable binary is a typed
  * NativeAddonError, never a bare MODULE_NOT_FOUND. This module only loads and types the addon;
- * the adapters (garp-sender.ts, sd-notify.ts, runtime/notify-fifo.ts, vrrp-socket.ts) map its
+ * the adapters (garp-sender.ts, sd-notify.ts, io/notify-fifo.ts, vrrp-socket.ts) map its
  * errors.
  */
 import * as fs from 'node:fs';

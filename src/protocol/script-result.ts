@@ -1,8 +1,8 @@
 /**
  * The rise/fall counter of one vrrp_script: which run outcomes change the script's reported
  * status (and so the priorities of the instances tracking it). Owns keepalived's arithmetic
- * only; running the script, timing and logging belong to runtime/check-script.ts.
- * Pure: no I/O and no clock; the runner (runtime/check-script.ts) feeds it each outcome.
+ * only; running the script, timing and logging belong to io/check-script.ts.
+ * Pure: no I/O and no clock; the runner (io/check-script.ts) feeds it each outcome.
  *
  * keepalived: vrrp_scheduler.c vrrp_init_script() (the starting value) and
  * vrrp_script_child_thread() (the update). The counter `result` runs 0 .. rise+fall-1 and the

@@ -9,7 +9,7 @@ import { encodeAdvert } from '../protocol/advert';
 import type { Action, StatCounter } from '../protocol/types';
 import type { GarpSender, VrrpSocket } from '../io/ports';
 import { errorMessage } from '../io/errors';
-import type { Logger } from './logger';
+import type { Logger } from '../io/logger';
 import type { InstanceSpec } from './plan';
 import type { VirtualResources } from './virtual-resources';
 

@@ -22,13 +22,13 @@ import type { GroupAction } from '../protocol/sync-group';
 import type { Event, VrrpState } from '../protocol/types';
 import { MachineDriver } from './driver';
 import { ActionExecutor } from './executor';
-import type { Logger } from './logger';
+import type { Logger } from '../io/logger';
 import { LoneInstanceMachine, SyncGroupMachine } from './machines';
 import { Notifier, type NotifyOutputs } from './notifier';
 import { EMPTY_PLAN, machineId, type HostAddresses, type InstanceSpec, type MachineSpec, type RuntimePlan } from './plan';
 import { diffPlans, type ReloadPlan } from './reload-plan';
 import { Registry, type RunningInstance, type RunningMachine } from './registry';
-import { Trackers, type ScriptRunnerFactory } from './trackers';
+import { Trackers, type ScriptRunnerFactory, type TrackFileWatcherFactory } from './trackers';
 import { VirtualResources } from './virtual-resources';
 import { Wire } from './wire';
 
@@ -38,6 +38,7 @@ export interface RuntimePorts {
   readonly garp: GarpSender;
   readonly links: LinkWatcher;
   readonly scripts: ScriptRunnerFactory;
+  readonly trackFiles: TrackFileWatcherFactory;
   readonly notify: NotifyOutputs & { close(): Promise<void>; reconfigure(global: GlobalDefs): void };
   /** Monotonic time for the cores. */
   readonly clock: Clock;
@@ -59,7 +60,7 @@ export class Runtime {
   ) {
     this.wire = new Wire(ports.sockets, ports.clock);
     this.notifier = new Notifier({ syncGroups: [] }, ports.notify);
-    this.trackers = new Trackers(ports.links, ports.scripts, log);
+    this.trackers = new Trackers(ports.links, ports.scripts, ports.trackFiles, log);
     ports.links.onEvent((e) => this.onLinkEvent(e));
   }
 

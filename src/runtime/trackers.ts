@@ -18,8 +18,7 @@ import type { Config, TrackFile, TrackRef, VrrpScript, VrrpInstance as ConfigIns
 import type { LinkEvent, LinkWatcher } from '../io/ports';
 import { InstanceTracking, type TrackerKind, type TrackerSpec } from '../protocol/tracking';
 import type { Event } from '../protocol/types';
-import type { Logger } from './logger';
-import { TrackFileWatcher } from './track-file';
+import type { Logger } from '../io/logger';
 
 /** What the data dump shows of a running vrrp_script (runtime/status.ts ScriptStatus). */
 export interface ScriptRunnerReport {
@@ -36,6 +35,17 @@ export interface ScriptRunnerHandle {
 }
 
 export type ScriptRunnerFactory = (script: VrrpScript, onReport: (ok: boolean) => void) => ScriptRunnerHandle;
+
+/** A watched track_file (io/track-file.ts TrackFileWatcher). */
+export interface TrackFileHandle {
+  /** Write init_file if asked, read the value, start watching; the value read. */
+  start(): number;
+  stop(): void;
+  /** The value last read. */
+  readonly value: number;
+}
+
+export type TrackFileWatcherFactory = (trackFile: TrackFile, onChange: (value: number) => void) => TrackFileHandle;
 
 export type TrackerEvent = Extract<Event, { type: 'PriorityChanged' | 'FaultChanged' }>;
 
@@ -82,7 +92,7 @@ interface Runner {
 
 interface FileWatch {
   readonly def: string;
-  readonly watcher: TrackFileWatcher;
+  readonly watcher: TrackFileHandle;
 }
 
 export class Trackers {
@@ -100,6 +110,7 @@ export class Trackers {
   constructor(
     private readonly links: LinkWatcher,
     private readonly scripts: ScriptRunnerFactory,
+    private readonly watchFile: TrackFileWatcherFactory,
     private readonly log: Logger,
   ) {}
 
@@ -205,7 +216,7 @@ export class Trackers {
     for (const name of used) {
       const tf = this.config.trackFiles.find((f) => f.name === name);
       if (tf === undefined || this.files.has(name)) continue;
-      const watcher = new TrackFileWatcher(tf, this.log, (v) => this.update('file', name, v));
+      const watcher = this.watchFile(tf, (v) => this.update('file', name, v));
       this.files.set(name, { def: definition(tf), watcher });
       this.record('file', name, watcher.start());
     }

@@ -9,7 +9,7 @@
  */
 import type { AddressManager, AddressSpec, Clock } from '../io/ports';
 import { errorMessage } from '../io/errors';
-import type { Logger } from './logger';
+import type { Logger } from '../io/logger';
 import { addressId } from './reload-plan';
 
 /** How long the kernel's echo of our own VIP removal may take to arrive. */

@@ -1,5 +1,5 @@
 /**
- * One vrrp_script run periodically with real processes (src/runtime/check-script.ts),
+ * One vrrp_script run periodically with real processes (src/io/check-script.ts),
  * keepalived vrrp_script_thread() and vrrp_script_child_thread(): rise/fall reports and their
  * log lines, the timeout escalation (SIGTERM to the group, SIGKILL 2 s later), the skip line
  * while a run is still active, and stop() leaving no process behind. Timing bounds are loose
@@ -11,9 +11,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { VrrpScript } from '../../src/config/model';
-import type { Logger } from '../../src/runtime/logger';
-import { CheckScriptRunner } from '../../src/runtime/check-script';
-import type { ScriptIdentity } from '../../src/runtime/script-exec';
+import type { Logger } from '../../src/io/logger';
+import { CheckScriptRunner } from '../../src/io/check-script';
+import type { ScriptIdentity } from '../../src/io/script-exec';
 import { waitFor } from '../support/netns';
 import { alive, pgrpOf, shScript, tempDir } from '../support/scripts';
 

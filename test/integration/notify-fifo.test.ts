@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NotifyFifos, fifoLine, fifoOwner, FIFO_MODE } from '../../src/runtime/notify-fifo';
+import { NotifyFifos, fifoLine, fifoOwner, FIFO_MODE } from '../../src/io/notify-fifo';
 import { isNativeSystemError, loadNative } from '../../src/io/native';
 import type { GlobalDefs } from '../../src/config/model';
 import { checkText } from '../support/config-harness';

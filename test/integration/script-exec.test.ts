@@ -1,5 +1,5 @@
 /**
- * Spawning scripts on the real kernel (src/runtime/script-exec.ts), keepalived
+ * Spawning scripts on the real kernel (src/io/script-exec.ts), keepalived
  * system_call_script(), find_path(), cmd_str(), set_uid_gid(): direct exec with exactly the
  * configured arguments, the /bin/sh fallback with keepalived's quoting, extra notify arguments,
  * the script user, the cleaned environment, spawn failures as results, and the process group.
@@ -19,7 +19,7 @@ import {
   spawnScript,
   type AccountDb,
   type ScriptIdentity,
-} from '../../src/runtime/script-exec';
+} from '../../src/io/script-exec';
 import { waitFor } from '../support/netns';
 import { alive, pgrpOf, tempDir, writeScript } from '../support/scripts';
 

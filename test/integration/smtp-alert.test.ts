@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import { SmtpAlerter } from '../../src/runtime/smtp-alert';
+import { SmtpAlerter } from '../../src/io/smtp-alert';
 import type { GlobalDefs } from '../../src/config/model';
 import { checkText } from '../support/config-harness';
 import { recordingLog } from '../support/recording-log';

@@ -1,8 +1,8 @@
 /**
- * A Logger (src/runtime/logger) that keeps every line it is given, with its level, for tests
+ * A Logger (src/io/logger) that keeps every line it is given, with its level, for tests
  * that assert on what was logged.
  */
-import type { Logger } from '../../src/runtime/logger';
+import type { Logger } from '../../src/io/logger';
 
 export interface LoggedLine {
   readonly level: string;

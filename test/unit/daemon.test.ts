@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { Daemon } from '../../src/daemon';
 import { Runtime } from '../../src/runtime/runtime';
 import { monotonicClock } from '../../src/runtime/driver';
-import type { Logger } from '../../src/runtime/logger';
+import type { Logger } from '../../src/io/logger';
 import type { AddressSpec, LinkEvent, VrrpSocket } from '../../src/io/ports';
 import type { ReceivedPacket } from '../../src/protocol/types';
 import type { Config, ScriptCommand } from '../../src/config/model';
@@ -75,6 +75,7 @@ function fakes(addressesOf: Record<string, string[]> = { eth0: ['10.0.0.1'], eth
       garp: { send: async (ifname, vip, count) => void events.push(`garp ${ifname} ${vip} x${count}`) },
       links: { isUp: async () => true, onEvent: (l) => void linkListeners.push(l), close: () => undefined },
       scripts: () => ({ start: () => undefined, stop: async () => undefined }),
+      trackFiles: () => ({ start: () => 0, stop: () => undefined, value: 0 }),
       notify: {
         runScript: (cmd: ScriptCommand, extra: readonly string[] = []) => void events.push(`script ${cmd.text} ${extra.join(' ')}`.trim()),
         runStopScript: async (cmd: ScriptCommand, extra: readonly string[] = []) => void events.push(`stop-script ${cmd.text} ${extra.join(' ')}`.trim()),

@@ -11,7 +11,7 @@ import { checkText } from '../../support/config-harness';
 import type { AddressManager, AddressSpec } from '../../../src/io/ports';
 import { planRuntime } from '../../../src/runtime/plan';
 import { VirtualResources } from '../../../src/runtime/virtual-resources';
-import type { Logger } from '../../../src/runtime/logger';
+import type { Logger } from '../../../src/io/logger';
 import { decodeAdvert } from '../../../src/protocol/advert';
 
 function specOf(conf: string) {

@@ -17,9 +17,9 @@ import {
   rfc822Date,
   type AlertState,
 } from '../../../src/runtime/smtp-messages';
-import { SmtpAlerter } from '../../../src/runtime/smtp-alert';
+import { SmtpAlerter } from '../../../src/io/smtp-alert';
 import type { GlobalDefs } from '../../../src/config/model';
-import type { Logger } from '../../../src/runtime/logger';
+import type { Logger } from '../../../src/io/logger';
 import { checkText } from '../../support/config-harness';
 
 /** Global defaults and per-instance smtp_alert as the real parser builds them. */

@@ -14,7 +14,8 @@ import { tempDir } from '../../support/scripts';
 import { Trackers, type ScriptRunnerFactory, type TrackerEvent } from '../../../src/runtime/trackers';
 import type { Config, VrrpScript } from '../../../src/config/model';
 import type { LinkEvent, LinkWatcher } from '../../../src/io/ports';
-import type { Logger } from '../../../src/runtime/logger';
+import type { Logger } from '../../../src/io/logger';
+import { TrackFileWatcher } from '../../../src/io/track-file';
 
 const SCRIPTS = ['chk0', 'chk1', 'chkw', 'chkn', 'chkf', 'chkr'];
 
@@ -111,7 +112,7 @@ function harness(text: string, links: Record<string, boolean> = {}) {
     error: (m) => lines.push(`error ${m}`),
     debug: (m) => lines.push(`debug ${m}`),
   };
-  const trackers = new Trackers(fake, factory, log);
+  const trackers = new Trackers(fake, factory, (tf, onChange) => new TrackFileWatcher(tf, log, onChange), log);
   const posted: string[] = [];
   const post = (inst: string, e: TrackerEvent): void => void posted.push(`${inst} ${show(e)}`);
   const script = (name: string): FakeRunner => {

@@ -6,9 +6,9 @@
  * (system_call_script() with child_killed_thread) before their process group is killed.
  */
 import type { GlobalDefs, ScriptCommand } from '../config/model';
-import { errorMessage } from '../io/errors';
+import { errorMessage } from './errors';
 import type { Logger } from './logger';
-import type { NotifyOutputs, NotifyScope, NotifyState } from './notifier';
+import type { NotifyOutputs, NotifyScope, NotifyState } from '../runtime/notifier';
 import { NotifyFifos } from './notify-fifo';
 import { resolveScriptIdentity, spawnScript, type RunningScript } from './script-exec';
 import { SmtpAlerter } from './smtp-alert';

@@ -28,9 +28,9 @@
 import { constants as osConstants } from 'node:os';
 import type { VrrpScript } from '../config/model';
 import { ScriptResult } from '../protocol/script-result';
-import { errorMessage } from '../io/errors';
+import { errorMessage } from './errors';
 import type { Logger } from './logger';
-import type { ScriptRunnerReport } from './trackers';
+import type { ScriptRunnerReport } from '../runtime/trackers';
 import { spawnScript, type RunningScript, type ScriptExit, type ScriptIdentity } from './script-exec';
 
 /** keepalived vrrp_script_child_thread(): REQUESTING -> FORCING and FORCING -> repeat, seconds. */

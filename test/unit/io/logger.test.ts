@@ -1,11 +1,11 @@
 /**
- * src/runtime/logger.ts: the console line keepalived's users grep for, and debug lines only
+ * src/io/logger.ts: the console line keepalived's users grep for, and debug lines only
  * with -D (to the console and to syslog alike). Without -D a debug line is not even formatted.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { createLogger } from '../../../src/runtime/logger';
+import { createLogger } from '../../../src/io/logger';
 import type { SyslogWriter } from '../../../src/io/syslog';
 
 function capture(detail: boolean): { log: ReturnType<typeof createLogger>; lines: () => string[]; sys: string[] } {

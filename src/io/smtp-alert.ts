@@ -18,9 +18,9 @@ import * as os from 'node:os';
 import nodemailer from 'nodemailer';
 import type { GlobalDefs } from '../config/model';
 import type { Logger } from './logger';
-import { alertMessage, envelopeAddress, mailConfigured, mailDue, rawMessage, resolveSmtpAlert, type AlertScope, type AlertState } from './smtp-messages';
+import { alertMessage, envelopeAddress, mailConfigured, mailDue, rawMessage, resolveSmtpAlert, type AlertScope, type AlertState } from '../runtime/smtp-messages';
 
-export type { AlertScope, AlertState } from './smtp-messages';
+export type { AlertScope, AlertState } from '../runtime/smtp-messages';
 
 export interface SmtpAlerterOptions {
   /** The local host name (HELO and From defaults); default os.hostname(). */

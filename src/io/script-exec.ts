@@ -52,10 +52,10 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GlobalDefs, ScriptCommand } from '../config/model';
-import { systemAccounts, type AccountDb } from '../io/accounts';
-import { errorMessage } from '../io/errors';
+import { systemAccounts, type AccountDb } from './accounts';
+import { errorMessage } from './errors';
 
-export type { AccountDb } from '../io/accounts';
+export type { AccountDb } from './accounts';
 
 export type ScriptExecErrorCode = 'SCRIPT_USER_UNKNOWN' | 'SCRIPT_GROUP_UNKNOWN';
 

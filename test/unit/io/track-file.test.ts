@@ -1,5 +1,5 @@
 /**
- * track_file (src/runtime/track-file.ts): keepalived trackers/track_file.c process_track_file()
+ * track_file (src/io/track-file.ts): keepalived trackers/track_file.c process_track_file()
  * reads the file with strtol(buf, NULL, 0), ignores a value outside [INT32_MIN, INT32_MAX + 1],
  * reads a missing or empty file as 0 and is woken by inotify (IN_CLOSE_WRITE | IN_DELETE |
  * IN_MOVE on the directory); track_file_end_handler() writes `init_file` as "%d\n" when the file
@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { parseTrackFileValue, TrackFileWatcher } from '../../../src/runtime/track-file';
+import { parseTrackFileValue, TrackFileWatcher } from '../../../src/io/track-file';
 import type { TrackFile } from '../../../src/config/model';
-import type { Logger } from '../../../src/runtime/logger';
+import type { Logger } from '../../../src/io/logger';
 import { tempDir } from '../../support/scripts';
 
 // ---- parseTrackFileValue: strtol(buf, NULL, 0) ----

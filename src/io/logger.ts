@@ -4,7 +4,7 @@
  * `<ISO time> tsvrrpd[<pid>]: (VI_1) Entering MASTER STATE`. `-D` (detail) adds debug lines.
  */
 import winston from 'winston';
-import type { SyslogWriter } from '../io/syslog';
+import type { SyslogWriter } from './syslog';
 
 export interface Logger {
   info(message: string): void;

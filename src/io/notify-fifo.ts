@@ -13,8 +13,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GlobalDefs, NotifyFifo } from '../config/model';
-import { isNativeSystemError, loadNative } from '../io/native';
-import { systemAccounts, type AccountDb } from '../io/accounts';
+import { isNativeSystemError, loadNative } from './native';
+import { systemAccounts, type AccountDb } from './accounts';
 import type { Logger } from './logger';
 
 export type FifoType = 'INSTANCE' | 'GROUP';
