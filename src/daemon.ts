@@ -44,7 +44,7 @@ export class Daemon {
 
   private async applyConfig(config: Config): Promise<ReloadPlan> {
     const host = await this.runtime.hostAddresses(config);
-    return this.runtime.apply(planRuntime(config, host));
+    return this.runtime.apply(planRuntime(config, host), host);
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {

@@ -10,22 +10,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Config, NotifyFifo, ScriptCommand } from '../config/model';
-import type { InterfaceStatus, ScriptExec, UidGid } from '../runtime/status';
+import type { InterfaceStatus, ScriptExec, StatusSnapshot, UidGid } from '../runtime/status';
 import { systemAccounts } from './accounts';
 import { resolveScriptIdentity, planScriptExec } from './script-exec';
 import { fifoOwner } from './notify-fifo';
 import type { AddressManager } from './ports';
 
-export interface HostStatus {
-  readonly interfaces: readonly InterfaceStatus[];
-  readonly scriptExec: ReadonlyMap<ScriptCommand, ScriptExec>;
-  readonly fifoOwners: ReadonlyMap<NotifyFifo, UidGid>;
-  readonly defaultScriptIds: UidGid | null;
-  readonly localName: string | null;
-  readonly utcOffsetSec: number;
+/** The snapshot's host facts (runtime/status.ts), and where each track_file resolves. */
+export type HostStatus = Pick<StatusSnapshot, 'interfaces' | 'scriptExec' | 'fifoOwners' | 'defaultScriptIds' | 'localName' | 'utcOffsetSec'> & {
   /** Each track_file's realpath(), or null when it does not resolve. */
   readonly trackFilePaths: ReadonlyMap<string, string | null>;
-}
+};
 
 /** linux/if.h */
 const IFF = { UP: 0x1, BROADCAST: 0x2, LOOPBACK: 0x8, POINTOPOINT: 0x10, NOARP: 0x80, MULTICAST: 0x1000 } as const;

@@ -87,20 +87,16 @@ export class Runtime {
   }
 
   /** The host facts a plan needs: the addresses on every interface the config uses. */
-  hostAddresses(config: Config): Promise<HostAddresses> {
-    return this.listAddresses(config.instances.map((i) => i.interface).filter((i): i is string => i !== null));
-  }
-
-  private async listAddresses(ifnames: readonly string[]): Promise<HostAddresses> {
+  async hostAddresses(config: Config): Promise<HostAddresses> {
     const found = new Map<string, string[]>();
-    for (const ifname of new Set(ifnames)) {
+    for (const ifname of new Set(config.instances.map((i) => i.interface).filter((i): i is string => i !== null))) {
       found.set(ifname, await this.ports.addresses.list(ifname).then((l) => l.map((a) => a.address), () => []));
     }
     return { ownAddresses: (ifname) => found.get(ifname) ?? [] };
   }
 
-  /** Make `next` run; resolves when applied (new instances start in the background). */
-  async apply(next: RuntimePlan): Promise<ReloadPlan> {
+  /** Make `next` (planned with `host`) run; resolves when applied (new instances start in the background). */
+  async apply(next: RuntimePlan, host: HostAddresses): Promise<ReloadPlan> {
     const plan = diffPlans(this.current, next);
     if (next.config !== null) {
       this.notifier.reconfigure(next.config);
@@ -110,14 +106,14 @@ export class Runtime {
     for (const m of plan.machinesStopped) await this.stopMachine(m);
     for (const spec of plan.remove) await this.removeInstance(spec);
     for (const k of plan.keep) await this.updateInstance(k.after);
-    const host = await this.listAddresses(plan.add.map((s) => s.ifname));
     const added = new Set<string>();
     for (const spec of plan.add) if (await this.addInstance(spec, host)) added.add(spec.key);
     this.wire.closeUnused();
     const built = plan.machinesStarted.map((m) => this.buildMachine(m)).filter((m): m is RunningMachine => m !== null);
     this.current = next;
     if (next.config !== null) {
-      await this.trackers.reconfigure(next.config, this.registry.instances.map((r) => r.spec.inst), (name, e) => this.postTo(name, e));
+      const renamed = new Map(plan.keep.filter((k) => k.before.name !== k.after.name).map((k) => [k.after.name, k.before.name]));
+      await this.trackers.reconfigure(next.config, this.registry.instances.map((r) => r.spec.inst), (name, e) => this.postTo(name, e), renamed);
     }
     for (const m of built) {
       const members = this.membersOf(m.spec);

@@ -120,10 +120,16 @@ export class Trackers {
    * Instances already tracked get events for what changed; new instances' initial state is
    * `initialEvents()`. Changes from now on go to `post`.
    */
-  async reconfigure(config: TrackedConfig, instances: readonly ConfigInstance[], post: (instance: string, event: TrackerEvent) => void): Promise<void> {
+  async reconfigure(
+    config: TrackedConfig,
+    instances: readonly ConfigInstance[],
+    post: (instance: string, event: TrackerEvent) => void,
+    /** Kept instances a reload renamed: new name -> old name. */
+    renamed: ReadonlyMap<string, string> = new Map(),
+  ): Promise<void> {
     if (this.stopped) return;
     this.config = config;
-    const before = this.tracked;
+    const before = new Map([...this.tracked].map(([name, t]) => [[...renamed].find(([, old]) => old === name)?.[0] ?? name, t]));
     this.tracked = new Map();
     for (const inst of instances) this.tracked.set(inst.name, this.newTracked(inst, before.get(inst.name)));
     const all = [...this.tracked.values()];

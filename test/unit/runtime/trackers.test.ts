@@ -359,3 +359,34 @@ test(
     assert.deepEqual(h.trackers.initialEvents('VI_1').map(show), ['PriorityChanged(0)', 'FaultChanged(true, tracked file tf)']);
   },
 );
+
+// ---- reload ----
+
+test('reload: an unchanged vrrp_script keeps its runner and its last result; a kept instance is told nothing new', async () => {
+  const h = harness(instance('VI_1', 'eth0', 1, '  track_script {\n    chkw\n  }\n'));
+  await h.start();
+  h.script('chkw').report(true);
+  assert.deepEqual(h.posted, ['VI_1 PriorityChanged(20)']);
+  h.posted.length = 0;
+  // The same file again (a new Config object, as a reload parses it): the harness's factory
+  // fails on a second runner for chkw.
+  const again = config(instance('VI_1', 'eth0', 1, '  track_script {\n    chkw\n  }\n'));
+  await h.trackers.reconfigure(again, again.instances, h.post);
+  assert.deepEqual(h.posted, [], 'no tracker flap on reload');
+  assert.equal(h.script('chkw').starts, 1);
+  assert.equal(h.script('chkw').stops, 0);
+});
+
+test('reload: a changed track_script weight applies at once from the kept result; a renamed instance keeps what its core was told', async () => {
+  const h = harness(instance('VI_1', 'eth0', 1, '  track_script {\n    chkw\n  }\n'));
+  await h.start();
+  h.script('chkw').report(true);
+  h.posted.length = 0;
+  const heavier = config(instance('web', 'eth0', 1, '  track_script {\n    chkw weight 30\n  }\n'));
+  await h.trackers.reconfigure(heavier, heavier.instances, h.post, new Map([['web', 'VI_1']]));
+  assert.deepEqual(h.posted, ['web PriorityChanged(30)']);
+  h.posted.length = 0;
+  const same = config(instance('web', 'eth0', 1, '  track_script {\n    chkw weight 30\n  }\n'));
+  await h.trackers.reconfigure(same, same.instances, h.post);
+  assert.deepEqual(h.posted, []);
+});
