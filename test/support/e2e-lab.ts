@@ -605,14 +605,15 @@ export class E2eLab {
   /**
    * Start the implementation under test (or `opts.impl`) in `node`'s namespace with config text
    * `conf` and the environment `opts.env` (default this process's); files are
-   * `<dir>/<name>.conf`, `<dir>/<name>.log` (appended to across restarts).
+   * `<dir>/<name>.conf`, `<dir>/<name>.log` (appended to across restarts). `opts.pidFile`
+   * replaces the main pid file (`-p`), e.g. one shared by two starts or written by the test.
    */
-  start(node: string, name: string, conf: string, opts: { readonly impl?: Impl; readonly env?: NodeJS.ProcessEnv } = {}): E2eDaemon {
+  start(node: string, name: string, conf: string, opts: { readonly impl?: Impl; readonly env?: NodeJS.ProcessEnv; readonly pidFile?: string } = {}): E2eDaemon {
     const impl = opts.impl ?? this.impl;
     const n = ++this.seq;
     const confFile = this.writeFile(`${name}.conf`, conf);
     const logFile = path.join(this.dir, `${name}.log`);
-    const pidFile = (what: string): string => path.join(this.dir, `${name}-${n}.${what}.pid`);
+    const pidFile = (what: string): string => (what === 'main' && opts.pidFile !== undefined ? opts.pidFile : path.join(this.dir, `${name}-${n}.${what}.pid`));
     const args =
       impl === 'tsvrrpd'
         ? [process.execPath, CLI, '-n', '-l', '-G', '-D', '-f', confFile, '-p', pidFile('main')]
