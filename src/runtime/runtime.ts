@@ -64,10 +64,6 @@ export class Runtime {
     ports.links.onEvent((e) => this.onLinkEvent(e));
   }
 
-  get plan(): RuntimePlan {
-    return this.current;
-  }
-
   /** keepalived STATS_CLEAR: every instance's counters back to zero. */
   clearStats(): void {
     for (const r of this.registry.instances) r.executor.stats.clear();
