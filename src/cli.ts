@@ -9,10 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { checkConfig, type CheckResult } from './config/check';
+import type { CheckResult } from './config/check';
 import { renderDiagnostic, severityWord } from './config/diagnostics';
-import { nodeConfigFs } from './io/config-fs-node';
-import { nodeHostFacts } from './io/host-facts-node';
+import { checkConfigFile, checkConfigInWorker } from './io/config-worker';
 import { blockingErrors, startDaemon } from './main';
 import { facilityFromOption, LOG_DAEMON, SyslogWriter } from './io/syslog';
 import { signum } from './io/signals';
@@ -67,12 +66,7 @@ function summary(result: CheckResult): string {
 }
 
 function runCheck(opts: CliOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
-  const result = checkConfig({
-    file: path.resolve(opts.useFile),
-    configId: opts.configId ?? defaultConfigId(),
-    fs: nodeConfigFs,
-    host: nodeHostFacts(),
-  });
+  const result = checkConfigFile({ file: path.resolve(opts.useFile), configId: opts.configId ?? defaultConfigId() });
   for (const d of result.diagnostics) err.write(`${renderDiagnostic(d)}\n`);
   if (opts.dumpConf) {
     out.write(`${JSON.stringify(result.config, null, 2)}\n`);
@@ -141,11 +135,11 @@ function runDaemon(opts: CliOptions, err: NodeJS.WritableStream): Promise<number
     err.write('tsvrrpd: must run as root (it needs CAP_NET_RAW for VRRP sockets and CAP_NET_ADMIN for VIPs)\n');
     return Promise.resolve(EXIT_USAGE);
   }
-  // A reload reads and checks the file exactly as this first read does (and as -t does).
+  // A reload reads and checks the file exactly as this first read does (and as -t does):
+  // io/config-worker.ts checkConfigFile().
   const file = path.resolve(opts.useFile);
   const configId = opts.configId ?? defaultConfigId();
-  const loadConfig = (): CheckResult => checkConfig({ file, configId, fs: nodeConfigFs, host: nodeHostFacts() });
-  const result = loadConfig();
+  const result = checkConfigFile({ file, configId });
   for (const d of result.diagnostics) err.write(`${renderDiagnostic(d)}\n`);
   // keepalived runs a config whose only complaint is script security (the SECURITY VIOLATION
   // of `-t`, exit 6): it logs it and runs the scripts. Anything worse stops us here.
@@ -160,7 +154,8 @@ function runDaemon(opts: CliOptions, err: NodeJS.WritableStream): Promise<number
     syslog,
     pidFiles: [opts.pid, ...(opts.vrrpPid ? [opts.vrrpPid] : [])],
     configFile: file,
-    loadConfig,
+    // Off the event loop: a large file would otherwise hold back the adverts due meanwhile.
+    loadConfig: () => checkConfigInWorker({ file, configId }),
     err,
   });
 }

@@ -41,9 +41,9 @@ export interface RunOptions {
   /** Syslog unless -G. */
   readonly syslog: SyslogWriter | null;
   readonly pidFiles: readonly string[];
-  /** The configuration file, and how to read and check it (start-up has done it once already). */
+  /** The configuration file, and how a reload reads and checks it (start-up has done it once already). */
   readonly configFile: string;
-  readonly loadConfig: () => CheckResult;
+  readonly loadConfig: () => Promise<CheckResult>;
   /** Where a one-line refusal goes when another daemon runs (stderr). */
   readonly err: NodeJS.WritableStream;
 }
@@ -175,7 +175,7 @@ class Reloader {
   constructor(
     private readonly log: Logger,
     private readonly file: string,
-    private readonly load: () => CheckResult,
+    private readonly load: () => Promise<CheckResult>,
     private readonly apply: (config: Config) => Promise<void>,
   ) {}
 
@@ -196,7 +196,7 @@ class Reloader {
       this.log.info(`Configuration file ${this.file}`);
       let result: CheckResult;
       try {
-        result = this.load();
+        result = await this.load();
       } catch (e) {
         this.log.error(`Reload: reading the configuration failed: ${errorMessage(e)} - keeping the running configuration`);
         continue;
