@@ -36,7 +36,8 @@ export function checkConfigFile(req: CheckRequest): CheckResult {
 export function checkConfigInWorker(req: CheckRequest, timeoutMs = CHECK_TIMEOUT_MS): Promise<CheckResult> {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const worker = new Worker(__filename, { workerData: req, stdout: false, stderr: false });
+    const job: CheckJob = { tsvrrpdConfigCheck: req };
+    const worker = new Worker(__filename, { workerData: job, stdout: false, stderr: false });
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
@@ -51,6 +52,16 @@ export function checkConfigInWorker(req: CheckRequest, timeoutMs = CHECK_TIMEOUT
   });
 }
 
-if (!isMainThread && parentPort !== null) {
-  parentPort.postMessage(checkConfigFile(workerData as CheckRequest));
+/** What the worker is started with: only a worker started by checkConfigInWorker() runs a check. */
+interface CheckJob {
+  readonly tsvrrpdConfigCheck: CheckRequest;
+}
+
+function isCheckJob(data: unknown): data is CheckJob {
+  const req = (data as Partial<CheckJob> | null)?.tsvrrpdConfigCheck;
+  return typeof req?.file === 'string' && typeof req.configId === 'string';
+}
+
+if (!isMainThread && parentPort !== null && isCheckJob(workerData)) {
+  parentPort.postMessage(checkConfigFile(workerData.tsvrrpdConfigCheck));
 }
