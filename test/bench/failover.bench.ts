@@ -33,6 +33,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { median, runBenchMain } from '../support/bench-main';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -486,11 +487,6 @@ function progress(msg: string): void {
 
 // ---- the table ----------------------------------------------------------------------------------
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const fmtS = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(4)} s` : 'n/a');
 const fmtMs = (x: number, d = 2): string => (Number.isFinite(x) ? `${x.toFixed(d)} ms` : 'n/a');
 function spread(xs: number[], f: (x: number) => string): string {
@@ -609,21 +605,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.once('SIGINT', () => {
-  cleanupSync();
-  process.exit(130);
-});
-process.once('SIGTERM', () => {
-  cleanupSync();
-  process.exit(143);
-});
-main()
-  .then((code) => {
-    cleanupSync();
-    process.exitCode = code;
-  })
-  .catch((e: unknown) => {
-    cleanupSync();
-    process.stderr.write(`bench:failover: cannot run: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  });
+runBenchMain('bench:failover', main, cleanupSync);

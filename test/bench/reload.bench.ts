@@ -47,6 +47,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { exited, freshNamespace, have, readPid, sh, sleep } from '../support/netns';
+import { median, runBenchMain } from '../support/bench-main';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -610,11 +611,6 @@ function progress(msg: string): void {
 
 // ---- the table ----------------------------------------------------------------------------------
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const maxOf = (xs: number[]): number => (xs.length === 0 ? NaN : Math.max(...xs));
 const fmtMs = (x: number, d = 1): string => (Number.isFinite(x) ? `${x.toFixed(d)} ms` : 'n/a');
 const medMax = (xs: number[], d = 1): string => `${fmtMs(median(xs), d)} / ${fmtMs(maxOf(xs), d)}`;
@@ -740,21 +736,4 @@ async function main(): Promise<number> {
   return failed.length > 0 ? 1 : 0;
 }
 
-process.once('SIGINT', () => {
-  cleanupSync();
-  process.exit(130);
-});
-process.once('SIGTERM', () => {
-  cleanupSync();
-  process.exit(143);
-});
-main()
-  .then((code) => {
-    cleanupSync();
-    process.exitCode = code;
-  })
-  .catch((e: unknown) => {
-    cleanupSync();
-    process.stderr.write(`bench:reload: cannot run: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  });
+runBenchMain('bench:reload', main, cleanupSync);
