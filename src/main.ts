@@ -135,9 +135,10 @@ export async function startDaemon(config: Config, opts: RunOptions): Promise<num
   };
   const reloader = new Reloader(log, opts.configFile, opts.loadConfig, async (next) => {
     if (stopping) return;
+    // From here on, what runs is `next` (new script runners start as its script_user).
+    running = next;
     const plan = await daemon.reload(next);
     if (plan === null) return;
-    running = next;
     // keepalived reload_vrrp_thread(): the line operators grep for.
     log.info('Reload complete');
   });
