@@ -80,9 +80,12 @@ function specsFor(inst: ConfigInstance, config: TrackedConfig): TrackerSpec[] {
   return specs;
 }
 
-/** A tracker's definition without its source location: equal means "unchanged by a reload". */
+/**
+ * A tracker's definition without any source location (its own, its command's): equal means
+ * "unchanged by a reload", even when lines above it moved.
+ */
 function definition(x: VrrpScript | TrackFile): string {
-  return JSON.stringify({ ...x, at: null });
+  return JSON.stringify(x, (key, value: unknown) => (key === 'at' ? undefined : value));
 }
 
 interface Runner {

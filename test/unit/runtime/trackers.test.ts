@@ -390,3 +390,19 @@ test('reload: a changed track_script weight applies at once from the kept result
   await h.trackers.reconfigure(same, same.instances, h.post);
   assert.deepEqual(h.posted, []);
 });
+
+test('reload: a vrrp_script that only moved in the file (lines added above it) keeps its runner and result', async () => {
+  const h = harness(instance('VI_1', 'eth0', 1, '  track_script {\n    chkw\n  }\n'));
+  await h.start();
+  h.script('chkw').report(false);
+  h.posted.length = 0;
+  const r = checkText('# a comment\n# and another\n' + SCRIPT_DEFS + instance('VI_1', 'eth0', 1, '  track_script {\n    chkw\n  }\n'), {
+    interfaces: ['eth0', 'eth1', 'eth2', 'eth3'],
+    scripts: Object.fromEntries(SCRIPTS.map((s) => [`/usr/bin/${s}`, {}])),
+  });
+  assert.ok(r.config);
+  assert.notDeepEqual(r.config.scripts.find((s) => s.name === 'chkw')?.script.at, h.cfg.scripts.find((s) => s.name === 'chkw')?.script.at);
+  await h.trackers.reconfigure(r.config, r.config.instances, h.post);
+  assert.deepEqual(h.posted, []);
+  assert.equal(h.script('chkw').stops, 0);
+});
