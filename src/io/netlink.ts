@@ -52,12 +52,40 @@ interface Reply {
   readonly messages: readonly NetlinkMessage[];
 }
 
+/** Requests one rtnetlink socket has outstanding at most (RtnlChannel.slot()). */
+const MAX_IN_FLIGHT = 32;
+
 /** One lazily opened rtnetlink socket used only for request/reply (never subscribed). */
 class RtnlChannel {
   private sock: RtNetlinkSocket | null = null;
   private closed = false;
 
+  /** Requests on the wire now, and those waiting for a place; the last dump asked for. */
+  private inFlight = 0;
+  private dumps: Promise<void> = Promise.resolve();
+  private readonly waiting: (() => void)[] = [];
+
   constructor(private readonly timeoutMs: number) {}
+
+  /**
+   * At most MAX_IN_FLIGHT requests at once: hundreds at once (every VIP of a large config
+   * removed at start-up) overflow the socket's queues, and the netlink package then aborts
+   * the process from native code (a C++ exception out of its poll handler; seen above ~256
+   * concurrent requests). Paced, they all complete.
+   */
+  private slot(): Promise<void> {
+    if (this.inFlight < MAX_IN_FLIGHT) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight--;
+  }
 
   private socket(operation: string): RtNetlinkSocket {
     if (this.closed) throw new TsvrrpdIoError('EIO', `${operation} (netlink socket closed)`);
@@ -75,10 +103,24 @@ class RtnlChannel {
 
   async transact(type: number, data: Uint8Array[], flags: number, operation: string): Promise<Reply> {
     let messages: NetlinkMessage[];
+    const sock = this.socket(operation);
+    // The kernel runs one dump per socket at a time (a second is EBUSY): dumps queue up.
+    const dump = (flags & FlagsGet.DUMP) === FlagsGet.DUMP;
+    const previousDump = this.dumps;
+    let dumpDone = (): void => undefined;
+    if (dump) this.dumps = new Promise((resolve) => (dumpDone = resolve));
     try {
-      [messages] = await this.socket(operation).socket.request(type, data, { flags, checkError: false, timeout: this.timeoutMs });
-    } catch (err) {
-      throw toIoError(err, operation);
+      if (dump) await previousDump;
+      await this.slot();
+      try {
+        [messages] = await sock.socket.request(type, data, { flags, checkError: false, timeout: this.timeoutMs });
+      } catch (err) {
+        throw toIoError(err, operation);
+      } finally {
+        this.release();
+      }
+    } finally {
+      dumpDone();
     }
     const payload: NetlinkMessage[] = [];
     for (const m of messages) {
@@ -152,6 +194,7 @@ const REMOVE_DONE: ReadonlySet<IoErrorCode> = new Set(['EADDRNOTAVAIL', 'ENOENT'
 export class NetlinkAddressManager implements AddressManager {
   private readonly channel: RtnlChannel;
   private readonly indexes = new Map<string, number>();
+  private reading: Promise<void> | null = null;
 
   constructor(opts: NetlinkOptions = {}) {
     this.channel = new RtnlChannel(opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
@@ -209,15 +252,24 @@ export class NetlinkAddressManager implements AddressManager {
     }
   }
 
-  /** ifname -> ifindex from the link table, cached; refreshed on a miss or when asked. */
+  /**
+   * ifname -> ifindex from the link table, cached; refreshed on a miss or when asked. Callers
+   * that find the cache cold at the same time share one link dump.
+   */
   private async indexOf(ifname: string, refresh: boolean, op: string): Promise<number | null> {
     const cached = this.indexes.get(ifname);
     if (cached !== undefined && !refresh) return cached;
+    this.reading ??= this.readIndexes(op).finally(() => (this.reading = null));
+    await this.reading;
+    return this.indexes.get(ifname) ?? null;
+  }
+
+  private async readIndexes(op: string): Promise<void> {
+    const links = await this.channel.links(op);
     this.indexes.clear();
-    for (const link of await this.channel.links(op)) {
+    for (const link of links) {
       if (link.attrs.ifname !== undefined && link.data.index !== undefined) this.indexes.set(link.attrs.ifname, link.data.index);
     }
-    return this.indexes.get(ifname) ?? null;
   }
 }
 

@@ -5,6 +5,8 @@
  *   manager '<JSON ops>'  run [{op:'add'|'remove', spec} | {op:'list', ifname} | {op:'ip', args}]
  *                         in order on one NetlinkAddressManager (`ip` runs `ip ARGS` in between,
  *                         e.g. to re-create an interface); print one JSON array of results.
+ *   burst N               add N addresses (10.1.x.y/16 on eth0) at once, then remove them at once,
+ *                         on one NetlinkAddressManager; print {"added":k,"removed":k,"failed":[...]}.
  *   watch                 open a NetlinkLinkWatcher; print JSON lines: {"ready":true}, then
  *                         {"event":...} per LinkEvent and {"isUp":IF,"up":bool} per stdin line
  *                         `isUp IF`; close and exit when stdin ends.
@@ -59,8 +61,22 @@ async function watch(): Promise<void> {
   say({ ready: true });
 }
 
+/** Many requests at once, as a start-up with hundreds of instances issues them. */
+async function burst(n: number): Promise<void> {
+  const m = new NetlinkAddressManager({ requestTimeoutMs: 10_000 });
+  const specs: AddressSpec[] = Array.from({ length: n }, (_, i) => ({ address: `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`, prefixLength: 16, ifname: 'eth0' }));
+  const failed: string[] = [];
+  const count = async (op: (s: AddressSpec) => Promise<void>): Promise<number> =>
+    (await Promise.allSettled(specs.map(op))).filter((r, i) => r.status === 'fulfilled' || (failed.push(`${specs[i]?.address}: ${String(r.reason)}`), false)).length;
+  const added = await count((s) => m.add(s));
+  const removed = await count((s) => m.remove(s));
+  m.close();
+  process.stdout.write(`${JSON.stringify({ added, removed, failed: failed.slice(0, 5) })}\n`);
+}
+
 const [mode, arg] = process.argv.slice(2);
-const run = mode === 'manager' ? manager(JSON.parse(arg ?? '[]') as Op[]) : mode === 'watch' ? watch() : Promise.reject(new Error(`unknown mode ${mode}`));
+const run =
+  mode === 'manager' ? manager(JSON.parse(arg ?? '[]') as Op[]) : mode === 'watch' ? watch() : mode === 'burst' ? burst(Number(arg)) : Promise.reject(new Error(`unknown mode ${mode}`));
 run.catch((err: unknown) => {
   process.stdout.write(`${JSON.stringify({ fatal: failure(err) })}\n`);
   process.exitCode = 1;

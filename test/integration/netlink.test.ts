@@ -51,6 +51,13 @@ after(() => {
 });
 
 describe('NetlinkAddressManager', { skip }, () => {
+  test('1 000 adds and then 1 000 removes at once all complete (requests are paced: the netlink package aborted the process above ~256 in flight)', () => {
+    const r = spawnSync('ip', ['netns', 'exec', NS, process.execPath, PROBE, 'burst', '1000'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `the probe died (${r.status} ${r.signal ?? ''}): ${r.stderr}`);
+    assert.deepEqual(JSON.parse(r.stdout), { added: 1000, removed: 1000, failed: [] });
+    assert.doesNotMatch(kernelAddrs(), /10\.1\./);
+  });
+
   test('add puts the VIP on with its prefix, broadcast, label and scope; twice is success', () => {
     const results = manager({ op: 'add', spec: VIP }, { op: 'add', spec: VIP });
     assert.deepEqual(results, [{ ok: true }, { ok: true }]);
