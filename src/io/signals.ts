@@ -45,9 +45,14 @@ export interface SignalActions {
 /** Left alone: faults (as keepalived), the uncatchable, Node's child reaper, the handled ones. */
 const NOT_IGNORED = new Set(['SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGKILL', 'SIGSTOP', 'SIGCHLD', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2']);
 
-/** The Node-nameable signals tsvrrpd ignores (aliases such as SIGIOT are the same number). */
-export function ignoredNamedSignals(): string[] {
-  return Object.keys(osConstants.signals).filter((n) => !NOT_IGNORED.has(n));
+/**
+ * The Node-nameable signals tsvrrpd ignores (aliases such as SIGIOT are the same number).
+ * SIGPROF is V8's sampling signal while a profiler runs (node --cpu-prof / --prof): it is
+ * left to V8 then, or profiling would kill the process.
+ */
+export function ignoredNamedSignals(execArgv: readonly string[] = process.execArgv): string[] {
+  const profiling = execArgv.some((a) => /^--(cpu-)?prof(\b|-|=|$)/.test(a));
+  return Object.keys(osConstants.signals).filter((n) => !NOT_IGNORED.has(n) && !(profiling && n === 'SIGPROF'));
 }
 
 /** The real-time signals (SIGRTMIN..SIGRTMAX on Linux glibc: 34..64) but JSON and STATS_CLEAR. */

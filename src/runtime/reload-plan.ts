@@ -33,6 +33,10 @@ export function addressId(a: { readonly address: string; readonly prefixLength: 
 }
 
 function addressDelta(before: InstanceSpec, after: InstanceSpec): { added: string[]; removed: string[] } {
+  const a = before.addresses;
+  const b = after.addresses;
+  // The common case of a reload: the same addresses in the same order.
+  if (a.length === b.length && a.every((x, i) => addressId(x) === addressId(b[i] as (typeof b)[number]))) return { added: [], removed: [] };
   const was = new Set(before.addresses.map(addressId));
   const now = new Set(after.addresses.map(addressId));
   return { added: [...now].filter((a) => !was.has(a)), removed: [...was].filter((a) => !now.has(a)) };

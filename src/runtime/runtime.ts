@@ -41,7 +41,12 @@ const INSTANCES_PER_TURN = 8;
  * meanwhile would wait for the whole apply (measured by npm run bench:reload).
  */
 async function breathe(n: number): Promise<void> {
-  if (n % INSTANCES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+  if (n % INSTANCES_PER_TURN === 0) await turn();
+}
+
+/** One turn of the event loop (between the phases of an apply that each walk every instance). */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export interface RuntimePorts {
@@ -105,7 +110,9 @@ export class Runtime {
 
   /** Make `next` (planned with `host`) run; resolves when applied (new instances start in the background). */
   async apply(next: RuntimePlan, host: HostAddresses): Promise<ReloadPlan> {
+    await turn();
     const plan = diffPlans(this.current, next);
+    await turn();
     if (next.config !== null) {
       this.notifier.reconfigure(next.config);
       if (this.current.config !== null) this.ports.notify.reconfigure(next.config.global);
@@ -133,6 +140,7 @@ export class Runtime {
     const built = plan.machinesStarted.map((m) => this.buildMachine(m)).filter((m): m is RunningMachine => m !== null);
     this.current = next;
     if (next.config !== null) {
+      await turn();
       const renamed = new Map(plan.keep.filter((k) => k.before.name !== k.after.name).map((k) => [k.after.name, k.before.name]));
       await this.trackers.reconfigure(next.config, this.registry.instances.map((r) => r.spec.inst), (name, e) => this.postTo(name, e), renamed);
     }

@@ -15,8 +15,14 @@ import { addressId } from './reload-plan';
 /** How long the kernel's echo of our own VIP removal may take to arrive. */
 export const OWN_REMOVAL_ECHO_US = 1_000_000;
 
+function keysOf(addresses: readonly AddressSpec[]): Set<string> {
+  return new Set(addresses.map((a) => `${a.address} ${a.ifname}`));
+}
+
 export class VirtualResources {
   private desired: readonly AddressSpec[];
+  /** `address ifname` of each desired address: a link event is checked in O(1). */
+  private desiredKeys: ReadonlySet<string>;
   private readonly installed = new Map<string, AddressSpec>();
   private removedAtUs = -Infinity;
 
@@ -28,12 +34,14 @@ export class VirtualResources {
     private readonly clock: Clock,
   ) {
     this.desired = addresses;
+    this.desiredKeys = keysOf(addresses);
   }
 
   /** A reload: the addresses it should hold from now on (applied by sync()). */
   configure(name: string, addresses: readonly AddressSpec[]): void {
     this.name = name;
     this.desired = addresses;
+    this.desiredKeys = keysOf(addresses);
   }
 
   /** Entering MASTER: add every configured address. */
@@ -75,8 +83,8 @@ export class VirtualResources {
    * else (not the echo of our own removal)?
    */
   lostToOthers(address: string, ifname: string): boolean {
-    if (this.clock.nowUs() - this.removedAtUs < OWN_REMOVAL_ECHO_US) return false;
-    return this.desired.some((s) => s.address === address && s.ifname === ifname);
+    if (!this.desiredKeys.has(`${address} ${ifname}`)) return false;
+    return this.clock.nowUs() - this.removedAtUs >= OWN_REMOVAL_ECHO_US;
   }
 
   private async apply(op: 'add' | 'remove', spec: AddressSpec): Promise<boolean> {

@@ -33,6 +33,11 @@ test('keepalived lib/signals.c: everything but ILL/FPE/SEGV/BUS/KILL/STOP is ign
   const named = new Set(ignoredNamedSignals());
   for (const s of ['SIGQUIT', 'SIGABRT', 'SIGALRM', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGXCPU', 'SIGVTALRM', 'SIGPROF', 'SIGSYS', 'SIGPWR', 'SIGTRAP']) assert.ok(named.has(s), s);
   for (const s of ['SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGKILL', 'SIGSTOP', 'SIGCHLD', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2']) assert.ok(!named.has(s), s);
+  // Under a profiler, SIGPROF is V8's.
+  assert.ok(named.has('SIGPROF'));
+  assert.ok(!ignoredNamedSignals(['--cpu-prof']).includes('SIGPROF'));
+  assert.ok(!ignoredNamedSignals(['--prof']).includes('SIGPROF'));
+  assert.ok(ignoredNamedSignals(['--profile-something-else']).includes('SIGPROF'));
   const rt = ignoredRealtimeSignals();
   assert.equal(rt.length, 31 - 2);
   assert.ok(!rt.includes(KEEPALIVED_SIGNALS.JSON) && !rt.includes(KEEPALIVED_SIGNALS.STATS_CLEAR));
