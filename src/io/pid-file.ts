@@ -5,7 +5,7 @@
  * is written whole (temp file + rename) and removed at stop only while it still names us.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { writeFileAtomic } from './atomic-file';
 import { errorMessage } from './errors';
 
 export class DaemonRunningError extends Error {
@@ -69,12 +69,9 @@ export function assertNotRunning(files: readonly string[], self: number = proces
 /** Write our pid into each file, atomically; throws PidFileError. */
 export function writePidFiles(files: readonly string[], self: number = process.pid): void {
   for (const file of files) {
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${self}.tmp`);
     try {
-      fs.writeFileSync(tmp, `${self}\n`, { mode: 0o644 });
-      fs.renameSync(tmp, file);
+      writeFileAtomic(file, `${self}\n`, 0o644);
     } catch (e) {
-      fs.rmSync(tmp, { force: true });
       throw new PidFileError(`cannot write pid file ${file}: ${errorMessage(e)}`, { cause: e });
     }
   }
