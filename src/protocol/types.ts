@@ -116,26 +116,29 @@ export type Action =
   | { readonly type: 'CountStat'; readonly counter: StatCounter };
 
 /** keepalived's per-instance statistics (SIGUSR2 stats file), plus tsvrrpd's reasons. */
-export type StatCounter =
-  | 'advert_rcvd'
-  | 'advert_sent'
-  | 'became_master'
-  | 'release_master'
-  | 'packet_len_err'
-  | 'ip_ttl_err'
-  | 'invalid_type_rcvd'
-  | 'advert_interval_err'
-  | 'addr_list_err'
-  | 'invalid_authtype'
-  | 'authtype_mismatch'
-  | 'auth_failure'
-  | 'pri_zero_rcvd'
-  | 'pri_zero_sent'
-  | 'version_err'
-  | 'checksum_err'
-  | 'vrid_err'
-  | 'mcast_unicast_mismatch'
-  | 'unicast_src_err';
+export const STAT_COUNTERS = [
+  'advert_rcvd',
+  'advert_sent',
+  'became_master',
+  'release_master',
+  'packet_len_err',
+  'ip_ttl_err',
+  'invalid_type_rcvd',
+  'advert_interval_err',
+  'addr_list_err',
+  'invalid_authtype',
+  'authtype_mismatch',
+  'auth_failure',
+  'pri_zero_rcvd',
+  'pri_zero_sent',
+  'version_err',
+  'checksum_err',
+  'vrid_err',
+  'mcast_unicast_mismatch',
+  'unicast_src_err',
+] as const;
+
+export type StatCounter = (typeof STAT_COUNTERS)[number];
 
 /** Why an advert was not used (keepalived vrrp_check_packet() order, reference B1). */
 export type RejectReason =

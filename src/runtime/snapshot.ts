@@ -6,17 +6,12 @@
  * It reads; it never changes anything.
  */
 import type { Config } from '../config/model';
-import type { StatCounter, VrrpState } from '../protocol/types';
+import { STAT_COUNTERS, type StatCounter, type VrrpState } from '../protocol/types';
 import type { HostStatus } from '../io/host-status';
 import type { Runtime } from './runtime';
 import type { InstanceStatus, StatusSnapshot, SyncGroupStatus } from './status';
 import { SyncGroupMachine } from './machines';
 
-const COUNTERS: readonly StatCounter[] = [
-  'advert_rcvd', 'advert_sent', 'became_master', 'release_master', 'packet_len_err', 'ip_ttl_err', 'invalid_type_rcvd',
-  'advert_interval_err', 'addr_list_err', 'invalid_authtype', 'authtype_mismatch', 'auth_failure', 'pri_zero_rcvd',
-  'pri_zero_sent', 'version_err', 'checksum_err', 'vrid_err', 'mcast_unicast_mismatch', 'unicast_src_err',
-];
 
 export interface SnapshotTimes {
   /** Wall clock and the monotonic clock the cores run on, read together. */
@@ -27,7 +22,7 @@ export interface SnapshotTimes {
 export function snapshotOf(runtime: Runtime, config: Config, host: HostStatus, times: SnapshotTimes, pid: number): StatusSnapshot {
   const toWall = (monoUs: number): number => times.nowWallUs + (monoUs - times.nowMonoUs);
   const instances: InstanceStatus[] = runtime.registry.instances.map((r) => {
-    const stats = Object.fromEntries(COUNTERS.map((c) => [c, r.executor.stats.get(c) ?? 0])) as Record<StatCounter, number>;
+    const stats = Object.fromEntries(STAT_COUNTERS.map((c) => [c, r.executor.stats.get(c) ?? 0])) as Record<StatCounter, number>;
     const deadline = r.core.nextDeadlineUs();
     const fd = r.socket.descriptor();
     return {

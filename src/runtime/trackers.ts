@@ -132,7 +132,8 @@ export class Trackers {
   ): Promise<void> {
     if (this.stopped) return;
     this.config = config;
-    const before = new Map([...this.tracked].map(([name, t]) => [[...renamed].find(([, old]) => old === name)?.[0] ?? name, t]));
+    const newName = new Map([...renamed].map(([now, old]) => [old, now]));
+    const before = new Map([...this.tracked].map(([name, t]) => [newName.get(name) ?? name, t]));
     this.tracked = new Map();
     for (const inst of instances) this.tracked.set(inst.name, this.newTracked(inst, before.get(inst.name)));
     const all = [...this.tracked.values()];

@@ -74,11 +74,6 @@ export class Wire {
     }
   }
 
-  /** Every interface that has a socket (open or opening). */
-  get interfaces(): readonly string[] {
-    return [...this.links.keys()];
-  }
-
   async closeAll(): Promise<void> {
     const all = [...this.links.values()];
     this.links.clear();
