@@ -14,6 +14,7 @@ import { renderDiagnostic, severityWord } from './config/diagnostics';
 import type { Config, VrrpScript } from './config/model';
 import { Daemon } from './daemon';
 import { errorMessage } from './io/errors';
+import { describeFault, installProcessFaultHandlers, setFaultSink } from './io/faults';
 import { RawVrrpSocketFactory } from './io/vrrp-socket';
 import { NetlinkAddressManager, NetlinkLinkWatcher } from './io/netlink';
 import { PacketGarpSender } from './io/garp-sender';
@@ -85,10 +86,13 @@ export async function startDaemon(config: Config, opts: RunOptions): Promise<num
     return EXIT_ALREADY_RUNNING;
   }
   const log = createLogger({ detail: opts.detail, console: opts.console, syslog: opts.syslog });
+  // From here on nothing thrown ends the daemon: it is logged (rate-limited) and the daemon goes on.
+  setFaultSink((where, e, suppressed) => log.error(`internal error in ${where}: ${describeFault(e)}${suppressed > 0 ? ` (${suppressed} more since the last report)` : ''}`));
+  installProcessFaultHandlers();
   log.info('Starting tsvrrpd (VRRP)');
   let running = config;
   const addresses = new NetlinkAddressManager();
-  const links = await NetlinkLinkWatcher.open();
+  const links = await NetlinkLinkWatcher.open({ onWarning: (m) => log.warn(m) });
   const runtime = new Runtime(
     {
       sockets: new RawVrrpSocketFactory({ onError: (e) => log.error(`VRRP socket: ${e.message}`), onWarning: (m) => log.warn(m) }),

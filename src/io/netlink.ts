@@ -22,6 +22,7 @@ import { AttrStream, FlagsGet, FlagsNew, MessageType, createRtNetlink, parseErro
 import type { NetlinkMessage, RtNetlinkSocket } from 'netlink';
 import type { AddressManager, AddressSpec, LinkEvent, LinkWatcher } from './ports';
 import { TsvrrpdIoError, ioCode } from './errors';
+import { guardEmitter, reportFault } from './faults';
 import type { IoErrorCode } from './errors';
 import { bytesToIpv4, diffAddressSets, errnoOf, ipv4ToBytes, isLinkTransition, isOperUp, primaryFirst, scopeToNumber } from './netlink-codec';
 
@@ -50,6 +51,32 @@ function kernelError(errno: number, operation: string): TsvrrpdIoError {
 interface Reply {
   readonly errno: number;
   readonly messages: readonly NetlinkMessage[];
+}
+
+/**
+ * The netlink package calls into JavaScript from its native poll handler (node-addon-api with
+ * C++ exceptions): anything thrown there, by a listener or by the package itself, becomes a C++
+ * exception and aborts the process ("terminate called after throwing an instance of
+ * 'Napi::Error'"). Every event of the raw socket underneath is guarded, and so is every send
+ * completion.
+ */
+function guardNative(sock: RtNetlinkSocket, where: string): RtNetlinkSocket {
+  const raw = (sock.socket as unknown as { socket?: object }).socket;
+  if (raw === undefined) return sock;
+  guardEmitter(raw, where);
+  const native = raw as { send?: (msg: unknown, options: unknown, callback?: (error?: Error) => void) => void };
+  const send = native.send;
+  if (typeof send === 'function') {
+    native.send = (msg, options, callback) =>
+      send.call(raw, msg, options, (error?: Error) => {
+        try {
+          callback?.(error);
+        } catch (e: unknown) {
+          reportFault(`${where} (send completion)`, e);
+        }
+      });
+  }
+  return sock;
 }
 
 /** Requests one rtnetlink socket has outstanding at most (RtnlChannel.slot()). */
@@ -91,7 +118,7 @@ class RtnlChannel {
     if (this.closed) throw new TsvrrpdIoError('EIO', `${operation} (netlink socket closed)`);
     if (this.sock === null) {
       try {
-        this.sock = createRtNetlink();
+        this.sock = guardNative(createRtNetlink(), 'the netlink request socket');
       } catch (err) {
         throw toIoError(err, `${operation} (open netlink socket)`);
       }
@@ -276,6 +303,8 @@ export class NetlinkAddressManager implements AddressManager {
 export interface LinkWatcherOptions extends NetlinkOptions {
   /** Keep the event loop alive while the watcher is open (default false). */
   readonly ref?: boolean;
+  /** Socket trouble that the watcher recovers from itself (ENOBUFS and its resync). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
@@ -294,10 +323,17 @@ export class NetlinkLinkWatcher implements LinkWatcher {
   private constructor(
     private readonly events: RtNetlinkSocket,
     private readonly channel: RtnlChannel,
+    warn: (message: string) => void,
   ) {
     events.socket.on('message', (msgs) => this.handle(msgs));
     events.socket.on('error', (err) => {
-      if (errnoOf(err) === ENOBUFS) void this.resync().catch(() => undefined);
+      if (errnoOf(err) !== ENOBUFS) {
+        warn(`netlink event socket: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
+      // The kernel's queue for this socket overflowed: whatever was dropped is found by diffing.
+      warn('netlink: the kernel dropped link/address notifications (ENOBUFS) - re-reading the link and address tables');
+      void this.resync().catch((e: unknown) => warn(`netlink: re-reading the link and address tables failed: ${e instanceof Error ? e.message : String(e)}`));
     });
   }
 
@@ -306,13 +342,13 @@ export class NetlinkLinkWatcher implements LinkWatcher {
     let events: RtNetlinkSocket;
     try {
       // The typings make both buffer sizes required; the package skips falsy ones (0 = as is).
-      events = createRtNetlink({ ref: opts.ref ?? false, recvBufferSize: 1 << 20, sendBufferSize: 0 });
+      events = guardNative(createRtNetlink({ ref: opts.ref ?? false, recvBufferSize: 1 << 20, sendBufferSize: 0 }), 'the netlink event socket');
       events.addMembership('LINK');
       events.addMembership('IPV4_IFADDR');
     } catch (err) {
       throw toIoError(err, 'subscribe to rtnetlink link and IPv4 address groups');
     }
-    const watcher = new NetlinkLinkWatcher(events, new RtnlChannel(opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
+    const watcher = new NetlinkLinkWatcher(events, new RtnlChannel(opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS), opts.onWarning ?? (() => undefined));
     try {
       await watcher.resync();
     } catch (err) {
@@ -348,8 +384,15 @@ export class NetlinkLinkWatcher implements LinkWatcher {
     this.channel.close();
   }
 
+  /** Each listener on its own: one that throws is reported and the others still hear the event. */
   private emit(e: LinkEvent): void {
-    for (const l of this.listeners) l(e);
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err: unknown) {
+        reportFault(`a listener of ${e.type} events (${e.ifname})`, err);
+      }
+    }
   }
 
   private handle(msgs: readonly NetlinkMessage[]): void {
@@ -363,7 +406,7 @@ export class NetlinkLinkWatcher implements LinkWatcher {
       } catch {
         continue; // A notification the package cannot parse carries nothing we can act on.
       }
-      // Listeners run outside the try: their exceptions are theirs, not swallowed here.
+      // Listeners run outside the try: emit() reports what each of them throws.
       if (parsed.kind === 'link') this.onLink(parsed, m.type === rt.MessageType.DELLINK);
       else this.onAddress(parsed, m.type === rt.MessageType.DELADDR);
     }
@@ -383,7 +426,7 @@ export class NetlinkLinkWatcher implements LinkWatcher {
     } else {
       this.links.set(index, { name, up });
     }
-    if (isLinkTransition(previous?.up, up)) this.emit({ type: 'link', ifname: name, up });
+    if (isLinkTransition(previous?.up, up)) this.emit({ type: 'link', ifname: name, up, ifindex: index });
   }
 
   private onAddress(msg: rt.AddressMessage, deleted: boolean): void {

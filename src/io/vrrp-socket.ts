@@ -31,6 +31,7 @@ import { IPPROTO_VRRP, VRRP_MCAST_GROUP, VRRP_TTL } from '../protocol/constants'
 import { ipv4Octets } from '../protocol/ipv4';
 import type { ReceivedPacket } from '../protocol/types';
 import { TsvrrpdIoError, ioCode, type IoErrorCode } from './errors';
+import { guardEmitter, reportFault } from './faults';
 import { buildIpv4Packet, parseIpv4Header } from './ipv4-header';
 import { loadNative, type NativeAddon } from './native';
 import type { VrrpSocket, VrrpSocketFactory } from './ports';
@@ -188,9 +189,13 @@ class RawVrrpSocket implements VrrpSocket {
   constructor(
     private readonly sock: RawSocketLike,
     private readonly ifname: string,
+    readonly ifindex: number,
     private own: ReadonlySet<string>,
     onError: (error: TsvrrpdIoError) => void,
   ) {
+    // raw-socket raises these events from its native poll callback: nothing may unwind there.
+    guardEmitter(sock, `the VRRP socket on ${ifname}`);
+    if (sock.wrap !== undefined) guardEmitter(sock.wrap, `the VRRP socket on ${ifname}`);
     sock.on('message', (buffer, _source) => this.receive(buffer));
     sock.on('error', (error) => {
       if (this.closed) return;
@@ -282,10 +287,9 @@ class RawVrrpSocket implements VrrpSocket {
       try {
         listener(packet, ageUs);
       } catch (e: unknown) {
-        // A listener bug is not a receive error: get it out of raw-socket's catch.
-        process.nextTick(() => {
-          throw e;
-        });
+        // A listener bug is not a receive error (raw-socket would close the socket on one),
+        // nor a reason to end the process: reported, and the next advert is read as usual.
+        reportFault(`the VRRP receive path on ${this.ifname}`, e);
       }
     }
   }
@@ -324,7 +328,7 @@ export class RawVrrpSocketFactory implements VrrpSocketFactory {
       throw ioError(`open raw IP protocol ${IPPROTO_VRRP} socket for ${ifname}`, e);
     }
     // Listen at once: a receive error before configure() ends must not throw from the emitter.
-    const socket = new RawVrrpSocket(sock, ifname, new Set(opts.ownAddresses), this.onError);
+    const socket = new RawVrrpSocket(sock, ifname, ifindex, new Set(opts.ownAddresses), this.onError);
     try {
       configure(sock, ifname, ifindex);
     } catch (e: unknown) {

@@ -7,8 +7,10 @@
  */
 import { encodeAdvert } from '../protocol/advert';
 import type { Action, StatCounter } from '../protocol/types';
-import type { GarpSender, VrrpSocket } from '../io/ports';
+import type { GarpSender } from '../io/ports';
+import type { AdvertSender } from './wire';
 import { errorMessage } from '../io/errors';
+import { LIMITED_LOG_INTERVAL_US, LogLimiter } from '../protocol/instance-output';
 import type { Logger } from '../io/logger';
 import type { InstanceSpec } from './plan';
 import type { VirtualResources } from './virtual-resources';
@@ -17,15 +19,24 @@ import type { VirtualResources } from './virtual-resources';
 export type NotifySink = (action: Extract<Action, { type: 'Notify' | 'NotifyMasterRxLowerPri' }>) => Promise<void>;
 
 export interface InstancePorts {
-  readonly socket: VrrpSocket;
+  readonly socket: AdvertSender;
   readonly resources: VirtualResources;
   readonly garp: GarpSender;
   readonly log: Logger;
   readonly notify: NotifySink;
+  /** Monotonic time, for the rate limit on repeated failures. */
+  readonly nowUs: () => number;
+}
+
+/** A failure's stable code (TsvrrpdIoError and Node system errors), else its class. */
+function errorCode(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : e instanceof Error ? e.name : typeof e;
 }
 
 export class ActionExecutor {
   readonly stats = new Map<StatCounter, number>();
+  private readonly failures = new LogLimiter(LIMITED_LOG_INTERVAL_US);
 
   constructor(
     private spec: InstanceSpec,
@@ -38,13 +49,20 @@ export class ActionExecutor {
     this.ports.resources.configure(spec.name, spec.addresses);
   }
 
-  /** Run every action in order; failures are logged, never thrown. */
+  /**
+   * Run every action in order; failures are logged, never thrown. The same failure again (an
+   * advert a second into a dead link) is logged once per LIMITED_LOG_INTERVAL_US, with the
+   * count of those held back.
+   */
   async run(actions: readonly Action[]): Promise<void> {
     for (const action of actions) {
       try {
         await this.one(action);
       } catch (e) {
-        this.ports.log.error(`(${this.spec.name}) ${action.type} failed: ${errorMessage(e)}`);
+        const held = this.failures.admit(`${action.type} ${errorCode(e)}`, this.ports.nowUs());
+        if (held === null) continue;
+        const more = held > 0 ? ` (${held} more since the last report)` : '';
+        this.ports.log.error(`(${this.spec.name}) ${action.type} failed: ${errorMessage(e)}${more}`);
       }
     }
   }

@@ -7,9 +7,10 @@
  *                         e.g. to re-create an interface); print one JSON array of results.
  *   burst N               add N addresses (10.1.x.y/16 on eth0) at once, then remove them at once,
  *                         on one NetlinkAddressManager; print {"added":k,"removed":k,"failed":[...]}.
- *   watch                 open a NetlinkLinkWatcher; print JSON lines: {"ready":true}, then
+ *   watch [throwing]      open a NetlinkLinkWatcher; print JSON lines: {"ready":true}, then
  *                         {"event":...} per LinkEvent and {"isUp":IF,"up":bool} per stdin line
- *                         `isUp IF`; close and exit when stdin ends.
+ *                         `isUp IF`; close and exit when stdin ends. `throwing`: a first
+ *                         listener throws on every event, and faults print {"fault":...}.
  *
  * Errors are printed as {ok:false, name, code, operation}: the parent asserts on `code`.
  */
@@ -17,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import * as readline from 'node:readline';
 import { NetlinkAddressManager, NetlinkLinkWatcher } from '../../src/io/netlink';
 import { TsvrrpdIoError } from '../../src/io/errors';
+import { setFaultSink } from '../../src/io/faults';
 import type { AddressSpec } from '../../src/io/ports';
 
 type Op = { op: 'add' | 'remove'; spec: AddressSpec } | { op: 'list'; ifname: string } | { op: 'ip'; args: string[] };
@@ -43,9 +45,15 @@ async function manager(ops: Op[]): Promise<void> {
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 
-async function watch(): Promise<void> {
+async function watch(throwing: boolean): Promise<void> {
   const w = await NetlinkLinkWatcher.open({ ref: true, requestTimeoutMs: 3000 });
   const say = (o: unknown): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
+  if (throwing) {
+    setFaultSink((where, e) => say({ fault: `${where}: ${e instanceof Error ? e.message : String(e)}` }));
+    w.onEvent(() => {
+      throw new Error('listener bug');
+    });
+  }
   w.onEvent((event) => say({ event }));
   const rl = readline.createInterface({ input: process.stdin });
   rl.on('line', (line) => {
@@ -76,7 +84,7 @@ async function burst(n: number): Promise<void> {
 
 const [mode, arg] = process.argv.slice(2);
 const run =
-  mode === 'manager' ? manager(JSON.parse(arg ?? '[]') as Op[]) : mode === 'watch' ? watch() : mode === 'burst' ? burst(Number(arg)) : Promise.reject(new Error(`unknown mode ${mode}`));
+  mode === 'manager' ? manager(JSON.parse(arg ?? '[]') as Op[]) : mode === 'watch' ? watch(arg === 'throwing') : mode === 'burst' ? burst(Number(arg)) : Promise.reject(new Error(`unknown mode ${mode}`));
 run.catch((err: unknown) => {
   process.stdout.write(`${JSON.stringify({ fatal: failure(err) })}\n`);
   process.exitCode = 1;

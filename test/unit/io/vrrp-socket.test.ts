@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { endianness } from 'node:os';
 import { TsvrrpdIoError } from '../../../src/io/errors';
+import { setFaultSink } from '../../../src/io/faults';
 import { buildIpv4Packet } from '../../../src/io/ipv4-header';
 import { RawVrrpSocketFactory, rawErrorCode, rxAgeUs, type RawSocketLike, type RawSocketModule, type RxStampSource } from '../../../src/io/vrrp-socket';
 import { encodeAdvert } from '../../../src/protocol/advert';
@@ -245,4 +246,32 @@ test('rxAgeUs(): ns to whole µs; negative, NaN or over 10 s is unknown (0)', ()
   assert.equal(rxAgeUs(10_000_001_000), 0);
   assert.equal(rxAgeUs(-1), 0);
   assert.equal(rxAgeUs(Number.NaN), 0);
+});
+
+test('receive: a listener that throws is reported as a fault; the socket stays open and the next advert still arrives', async () => {
+  const faults: string[] = [];
+  const previous = setFaultSink((where, e) => faults.push(`${where}: ${e instanceof Error ? e.message : String(e)}`));
+  try {
+    const { raw, sockets } = fake();
+    const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: [] });
+    const got: number[] = [];
+    let first = true;
+    s.onPacket((p) => {
+      if (first) {
+        first = false;
+        throw new Error('listener bug');
+      }
+      got.push(p.ttl);
+    });
+    const bytes = buildIpv4Packet({ src: '10.77.0.2', dst: '224.0.0.18' }, encodeAdvert(labFields()));
+    // emit() returns normally: nothing unwinds into raw-socket's native poll callback.
+    sockets[0]?.emit('message', Buffer.from(bytes), '10.77.0.2');
+    sockets[0]?.emit('message', Buffer.from(bytes), '10.77.0.2');
+    assert.deepEqual(faults, ['the VRRP receive path on eth0: listener bug']);
+    assert.deepEqual(got, [255]);
+    assert.equal(sockets[0]?.closed, false);
+    s.close();
+  } finally {
+    setFaultSink(previous);
+  }
 });

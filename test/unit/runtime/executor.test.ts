@@ -23,7 +23,7 @@ function specOf(conf: string) {
   return spec;
 }
 
-function setup(conf: string, fail: { send?: boolean; addFor?: string } = {}) {
+function setup(conf: string, fail: { send?: boolean; addFor?: string } = {}, clock = { us: 0 }) {
   const spec = specOf(conf);
   const calls: string[] = [];
   const logs: string[] = [];
@@ -46,15 +46,13 @@ function setup(conf: string, fail: { send?: boolean; addFor?: string } = {}) {
         calls.push(`send ${src}->${dst} ttl ${ttl ?? 255} prio ${d.ok ? d.advert.priority : '?'}`);
         if (fail.send) throw new TsvrrpdIoError('ENETDOWN', `send to ${dst}`);
       },
-      onPacket: () => undefined,
-      setOwnAddresses: () => undefined,
       descriptor: () => null,
-      close: () => undefined,
     },
     resources,
     garp: { send: async (ifname, vip, count) => void calls.push(`garp ${ifname} ${vip} x${count}`) },
     log,
     notify: async (a) => void calls.push(a.type === 'Notify' ? `notify ${a.state} ${a.priority}` : 'notify MASTER_RX_LOWER_PRI'),
+    nowUs: () => clock.us,
   };
   return { exec: new ActionExecutor(spec, ports), calls, logs };
 }
@@ -78,6 +76,18 @@ test('executor: a failing send is logged and the following actions still run', a
   await exec.run([{ type: 'SendAdvert', priority: 150 }, { type: 'AddVips' }]);
   assert.ok(calls.includes('add 10.0.0.100/24 eth0') && calls.includes('add 10.0.0.101/24 eth0'));
   assert.ok(logs.some((l) => l.startsWith('error (VI_1) SendAdvert failed: send to 224.0.0.18: ENETDOWN')), logs.join('\n'));
+});
+
+test('executor: the same failure again is logged once per 10 s, with the count held back', async () => {
+  const clock = { us: 0 };
+  const { exec, logs } = setup(BASE, { send: true }, clock);
+  for (let s = 0; s < 25; s++) {
+    clock.us = s * 1_000_000;
+    await exec.run([{ type: 'SendAdvert', priority: 150 }]);
+  }
+  const lines = logs.filter((l) => l.includes('SendAdvert failed'));
+  assert.equal(lines.length, 3, lines.join('\n'));
+  assert.match(lines[1]!, /ENETDOWN \(9 more since the last report\)$/);
 });
 
 test('executor: one VIP failing does not stop the others', async () => {
