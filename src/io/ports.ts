@@ -21,6 +21,11 @@ export interface VrrpSocket {
   onPacket(listener: (packet: ReceivedPacket, rxAgeUs: number) => void): void;
   /** The socket's descriptor, for the dumps; null when unknown. */
   descriptor(): number | null;
+  /**
+   * The interface index the socket is bound to (SO_BINDTODEVICE and the multicast membership
+   * hold the index, not the name): an interface re-created under the same name has a new one.
+   */
+  readonly ifindex: number;
   /** The sources that are ours (their adverts are not delivered): a reload may change them. */
   setOwnAddresses(addresses: readonly string[]): void;
   close(): void;
@@ -51,7 +56,7 @@ export interface AddressManager {
 }
 
 export type LinkEvent =
-  | { readonly type: 'link'; readonly ifname: string; readonly up: boolean }
+  | { readonly type: 'link'; readonly ifname: string; readonly up: boolean; readonly ifindex: number }
   | { readonly type: 'address-deleted'; readonly ifname: string; readonly address: string }
   | { readonly type: 'address-added'; readonly ifname: string; readonly address: string };
 

@@ -4,7 +4,7 @@
  * machine that drives it; and the running machines by identity. The one lookup for routing
  * adverts, tracker events, link events and dumps. It decides nothing.
  */
-import type { VrrpSocket } from '../io/ports';
+import type { AdvertSender } from './wire';
 import type { VrrpInstance } from '../protocol/instance';
 import type { ActionExecutor } from './executor';
 import type { MachineDriver } from './driver';
@@ -21,7 +21,7 @@ export interface RunningInstance {
   readonly core: VrrpInstance;
   readonly executor: ActionExecutor;
   readonly resources: VirtualResources;
-  readonly socket: VrrpSocket;
+  readonly socket: AdvertSender;
   machine: RunningMachine | null;
   /** When (wall clock, µs) it last changed state, for the dumps. */
   lastTransitionWallUs: number;

@@ -15,7 +15,7 @@
  * instance, and actions to each instance's executor.
  */
 import type { Config, GlobalDefs } from '../config/model';
-import type { AddressManager, Clock, GarpSender, LinkEvent, LinkWatcher, VrrpSocket, VrrpSocketFactory } from '../io/ports';
+import type { AddressManager, Clock, GarpSender, LinkEvent, LinkWatcher, VrrpSocketFactory } from '../io/ports';
 import { errorMessage } from '../io/errors';
 import { VrrpInstance } from '../protocol/instance';
 import type { GroupAction } from '../protocol/sync-group';
@@ -30,7 +30,7 @@ import { diffPlans, type ReloadPlan } from './reload-plan';
 import { Registry, type RunningInstance, type RunningMachine } from './registry';
 import { Trackers, type ScriptRunnerFactory, type TrackFileWatcherFactory } from './trackers';
 import { VirtualResources } from './virtual-resources';
-import { Wire } from './wire';
+import { Wire, type AdvertSender } from './wire';
 
 /** How many instances a reload touches between two turns of the event loop. */
 const INSTANCES_PER_TURN = 8;
@@ -211,7 +211,7 @@ export class Runtime {
 
   private async addInstance(spec: InstanceSpec, host: HostAddresses): Promise<boolean> {
     const core = new VrrpInstance(spec.params, { unicast: spec.params.unicastPeers.length > 0 });
-    let socket: VrrpSocket;
+    let socket: AdvertSender;
     try {
       socket = await this.wire.attach(spec.ifname, spec.params.vrid, spec.params.sourceIp, host.ownAddresses(spec.ifname), (packet, atUs) => {
         const r = this.registry.byKeyOf(spec.key);
@@ -234,6 +234,7 @@ export class Runtime {
         resources,
         garp: this.ports.garp,
         log: this.log,
+        nowUs: () => this.ports.clock.nowUs(),
         notify: (a) => {
           if (a.type === 'NotifyMasterRxLowerPri') return Promise.resolve(this.notifier.masterRxLowerPri(r.spec.inst, core.effectivePriority));
           r.lastTransitionWallUs = this.ports.wallUs();
@@ -297,8 +298,24 @@ export class Runtime {
     }
   }
 
+  /**
+   * An interface up again under another index (deleted and re-created): its socket follows
+   * it. keepalived 2.2.7 keeps the interface's old index in that case and its adverts go
+   * nowhere (ENODEV); tsvrrpd follows interfaces by name.
+   */
+  private relink(ifname: string, ifindex: number): void {
+    void this.wire.relink(ifname, ifindex).then((r) => {
+      if (r.kind === 'reopened') this.log.info(`Interface ${ifname} re-created (index ${r.ifindex}): VRRP socket reopened on it`);
+      else if (r.kind === 'failed') this.log.error(`Interface ${ifname} re-created: cannot open the VRRP socket on it: ${errorMessage(r.error)} (retried when it next comes up)`);
+    });
+  }
+
   /** keepalived netlink RTM_DELADDR: a VIP removed by someone else while we are MASTER. */
   private onLinkEvent(e: LinkEvent): void {
+    if (e.type === 'link') {
+      if (e.up) this.relink(e.ifname, e.ifindex);
+      return;
+    }
     if (e.type !== 'address-deleted') return;
     for (const r of this.registry.instances) {
       if (r.core.state !== 'MASTER' || r.machine === null || !r.resources.lostToOthers(e.address, e.ifname)) continue;

@@ -166,16 +166,27 @@ describe('NetlinkLinkWatcher', { skip }, () => {
     return r.up;
   }
 
+  /** Run `ip` and wait for the event; returns the event. */
+  async function expectEventLine(action: string[], event: Record<string, unknown>): Promise<Record<string, unknown>> {
+    sh('-n', NS, ...action);
+    const matches = (got: unknown): boolean => typeof got === 'object' && got !== null && Object.entries(event).every(([k, v]) => (got as Record<string, unknown>)[k] === v);
+    const line = await waitFor((l) => matches(l.event), EVENT_DEADLINE_MS, JSON.stringify(event));
+    return line.event as Record<string, unknown>;
+  }
+
   /** Run `ip` and wait for the event; returns how long it took. */
   async function expectEvent(action: string[], event: Record<string, unknown>): Promise<number> {
     const t0 = Date.now();
     sh('-n', NS, ...action);
-    await waitFor((l) => JSON.stringify(l.event) === JSON.stringify(event), EVENT_DEADLINE_MS, JSON.stringify(event));
+    const matches = (got: unknown): boolean => typeof got === 'object' && got !== null && Object.entries(event).every(([k, v]) => (got as Record<string, unknown>)[k] === v);
+    await waitFor((l) => matches(l.event), EVENT_DEADLINE_MS, JSON.stringify(event));
     return Date.now() - t0;
   }
 
   before(async () => {
-    probe = spawn('ip', ['netns', 'exec', NS, process.execPath, PROBE, 'watch']);
+    // `throwing`: the probe's first listener throws on every event (a bug in a listener must
+    // not abort the process from the netlink package's native callback, nor starve the others).
+    probe = spawn('ip', ['netns', 'exec', NS, process.execPath, PROBE, 'watch', 'throwing']);
     readline.createInterface({ input: probe.stdout }).on('line', (line) => {
       lines.push(JSON.parse(line) as Record<string, unknown>);
       for (const w of [...waiters]) w();
@@ -211,9 +222,31 @@ describe('NetlinkLinkWatcher', { skip }, () => {
     await expectEvent(['addr', 'del', '10.0.0.200/24', 'dev', 'eth0'], { type: 'address-deleted', ifname: 'eth0', address: '10.0.0.200' });
   });
 
+  test('link events carry the interface index; a re-created interface comes up with a new one', async () => {
+    const first = await expectEventLine(['link', 'set', 'eth0', 'down'], { type: 'link', ifname: 'eth0', up: false });
+    sh('-n', NS, 'link', 'set', 'eth0', 'up');
+    await waitFor((l) => (l.event as { up?: boolean } | undefined)?.up === true, EVENT_DEADLINE_MS, 'eth0 up');
+    assert.equal(typeof first.ifindex, 'number');
+    sh('-n', NS, 'link', 'add', 'tmp0', 'type', 'veth', 'peer', 'name', 'tmp1');
+    sh('-n', NS, 'link', 'set', 'tmp1', 'up');
+    const a = await expectEventLine(['link', 'set', 'tmp0', 'up'], { type: 'link', ifname: 'tmp0', up: true });
+    await expectEventLine(['link', 'del', 'tmp0'], { type: 'link', ifname: 'tmp0', up: false });
+    sh('-n', NS, 'link', 'add', 'tmp0', 'type', 'veth', 'peer', 'name', 'tmp1');
+    sh('-n', NS, 'link', 'set', 'tmp1', 'up');
+    const b = await expectEventLine(['link', 'set', 'tmp0', 'up'], { type: 'link', ifname: 'tmp0', up: true });
+    sh('-n', NS, 'link', 'del', 'tmp0');
+    assert.notEqual(a.ifindex, b.ifindex);
+  });
+
+  test("a listener that throws is reported as a fault; the watcher's other listeners still hear every event", async () => {
+    const fault = await waitFor((l) => typeof l.fault === 'string', EVENT_DEADLINE_MS, 'a fault line');
+    assert.match(String(fault.fault), /^a listener of (link|address-added|address-deleted) events \(\w+\): listener bug$/);
+    assert.equal(await isUp('eth0'), true, 'the probe is alive and answers');
+  });
+
   test('a link change that is not an up/down transition is quiet', async () => {
     await new Promise((r) => setTimeout(r, 100));
-    lines.length = 0; // peer0's own events from the carrier test
+    lines.length = 0; // peer0's own events from the carrier test, and the fault lines
     sh('-n', NS, 'link', 'set', 'eth0', 'mtu', '1400');
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(lines, []);

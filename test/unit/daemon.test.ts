@@ -28,6 +28,8 @@ interface Fakes {
   link(e: LinkEvent): void;
   opened: string[];
   closed: string[];
+  /** The index each interface has now (1 for eth0, 2 for eth1 until a test re-creates one). */
+  ifindexes: Map<string, number>;
 }
 
 function config(text: string): Config {
@@ -43,6 +45,11 @@ function fakes(addressesOf: Record<string, string[]> = { eth0: ['10.0.0.1'], eth
   const linkListeners: ((e: LinkEvent) => void)[] = [];
   const opened: string[] = [];
   const closed: string[] = [];
+  const ifindexes = new Map([
+    ['eth0', 1],
+    ['eth1', 2],
+  ]);
+  const ifindexOf = (ifname: string): number => ifindexes.get(ifname) ?? 0;
   const log: Logger = {
     info: (m) => lines.push(`info ${m}`),
     warn: (m) => lines.push(`warn ${m}`),
@@ -62,6 +69,7 @@ function fakes(addressesOf: Record<string, string[]> = { eth0: ['10.0.0.1'], eth
             onPacket: (l) => void listeners.set(ifname, l),
             setOwnAddresses: () => undefined,
             descriptor: () => null,
+            ifindex: ifindexOf(ifname),
             close: () => void closed.push(ifname),
           };
           return s;
@@ -96,6 +104,7 @@ function fakes(addressesOf: Record<string, string[]> = { eth0: ['10.0.0.1'], eth
     lines,
     opened,
     closed,
+    ifindexes,
     inject: (ifname, packet) => listeners.get(ifname)?.(packet, 0),
     link: (e) => linkListeners.forEach((l) => l(e)),
   };
@@ -161,6 +170,25 @@ test('daemon: the echo of our own VIP removal is not "removed by someone else"; 
   await new Promise((r) => setImmediate(r));
   assert.equal(stateOf(f, 'VI_1'), 'MASTER');
   assert.ok(!f.lines.some((l) => l.includes('Netlink reflector reports IP 10.0.0.100 removed')));
+});
+
+test('daemon: an interface up under a new index (re-created) gets a new socket; up again under the same index keeps it', async (t) => {
+  const f = fakes();
+  t.after(() => f.daemon.stop());
+  await f.daemon.start(config(owner('VI_1', 51, '  10.0.0.100/24')));
+  await until('MASTER', () => stateOf(f, 'VI_1') === 'MASTER');
+  f.link({ type: 'link', ifname: 'eth0', up: true, ifindex: 1 });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual([f.opened, f.closed], [['eth0'], []], 'same index: the socket stays');
+  f.ifindexes.set('eth0', 9);
+  f.link({ type: 'link', ifname: 'eth0', up: true, ifindex: 9 });
+  await until('reopened', () => f.lines.includes('info Interface eth0 re-created (index 9): VRRP socket reopened on it'));
+  assert.deepEqual([f.opened, f.closed], [['eth0', 'eth0'], ['eth0']], 'the old socket closed, a new one opened');
+  // Adverts and the demux use the new socket (the fake keeps one listener per name: the new one's).
+  const sent = f.events.filter((e) => e.startsWith('advert eth0')).length;
+  await until('an advert after the reopen', () => f.events.filter((e) => e.startsWith('advert eth0')).length > sent, 2500);
+  f.inject('eth0', advertPacket({ vrid: 51, priority: 100, srcIp: '10.0.0.9', addresses: ['10.0.0.100'], password: null }));
+  await until('advert counted', () => (f.runtime.registry.named('VI_1')?.executor.stats.get('advert_rcvd') ?? 0) === 1);
 });
 
 test('reload: a kept MASTER stays MASTER: no priority 0, no extra advert, GARP only for the added VIP, new priority in the next advert', async (t) => {

@@ -75,7 +75,7 @@ class FakeLinks implements LinkWatcher {
   }
   link(ifname: string, up: boolean): void {
     this.state.set(ifname, up);
-    for (const l of this.listeners) l({ type: 'link', ifname, up });
+    for (const l of this.listeners) l({ type: 'link', ifname, up, ifindex: 7 });
   }
 }
 
