@@ -9,10 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { CheckResult } from './config/check';
+import { blockingErrors, type CheckResult } from './config/check';
 import { renderDiagnostic, severityWord } from './config/diagnostics';
 import { checkConfigFile, checkConfigInWorker } from './io/config-worker';
-import { blockingErrors, startDaemon } from './main';
 import { facilityFromOption, LOG_DAEMON, SyslogWriter } from './io/syslog';
 import { signum } from './io/signals';
 
@@ -147,8 +146,11 @@ function runDaemon(opts: CliOptions, err: NodeJS.WritableStream): Promise<number
     err.write(`tsvrrpd: configuration has errors, not starting (exit ${result.exitCode || 1})\n`);
     return Promise.resolve(result.exitCode || 1);
   }
+  const config = result.config;
   const syslog = opts.syslog ? new SyslogWriter(opts.logFacility === undefined ? LOG_DAEMON : facilityFromOption(opts.logFacility)) : null;
-  return startDaemon(result.config, {
+  // Loaded only here: -t, -d, --signum and --help need none of the daemon's modules (the
+  // logger, netlink, raw sockets, mail), and configuration management runs -t on every render.
+  return import('./main').then(({ startDaemon }) => startDaemon(config, {
     detail: opts.logDetail === true,
     console: opts.logConsole === true,
     syslog,
@@ -157,7 +159,7 @@ function runDaemon(opts: CliOptions, err: NodeJS.WritableStream): Promise<number
     // Off the event loop: a large file would otherwise hold back the adverts due meanwhile.
     loadConfig: () => checkConfigInWorker({ file, configId }),
     err,
-  });
+  }));
 }
 
 export function mainAsync(argv: readonly string[]): Promise<number> {

@@ -11,6 +11,7 @@
  */
 import type { CheckResult } from './config/check';
 import { renderDiagnostic, severityWord } from './config/diagnostics';
+import { blockingErrors } from './config/check';
 import type { Config, VrrpScript } from './config/model';
 import { Daemon } from './daemon';
 import { errorMessage } from './io/errors';
@@ -68,11 +69,6 @@ function tryNotify(log: Logger, fn: () => boolean): void {
   } catch (e) {
     log.warn(`sd_notify failed: ${errorMessage(e)}`);
   }
-}
-
-/** Errors that keep a file from running (script security alone does not: keepalived runs it). */
-export function blockingErrors(result: CheckResult): boolean {
-  return result.config === null || result.diagnostics.some((d) => d.cls !== 'SECURITY_ERROR' && (severityWord(d.cls) === 'error' || severityWord(d.cls) === 'fatal'));
 }
 
 /** Resolves with the exit code once the daemon has stopped. */

@@ -6,7 +6,7 @@
  */
 import type { ConfigFs } from './config-fs';
 import type { HostFacts } from './host-facts';
-import { DiagnosticSink, exitCodeFor, type Diagnostic } from './diagnostics';
+import { DiagnosticSink, exitCodeFor, severityWord, type Diagnostic } from './diagnostics';
 import { LineReader } from './reader';
 import { parseStream } from './stream';
 import { newConfigDraft } from './draft';
@@ -54,4 +54,9 @@ export function checkConfig(options: CheckOptions): CheckResult {
     config = buildConfig(draft, sink, options.host);
   }
   return { config, diagnostics: sink.all, exitCode: exitCodeFor(sink.all) };
+}
+
+/** Errors that keep a file from running (script security alone does not: keepalived runs it). */
+export function blockingErrors(result: CheckResult): boolean {
+  return result.config === null || result.diagnostics.some((d) => d.cls !== 'SECURITY_ERROR' && (severityWord(d.cls) === 'error' || severityWord(d.cls) === 'fatal'));
 }

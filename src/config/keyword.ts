@@ -59,12 +59,15 @@ export function block<S, T>(
   sub: KeywordTable<T> | (() => KeywordTable<T>),
   close?: (ctx: KeywordContext, inner: T) => void,
 ): KeywordDef<S> {
+  // A table given as a function is built on the first entry and kept (tables are immutable):
+  // rebuilt per block, a 1 000-instance file built 1 000 tables of ~90 keywords.
+  let built: KeywordTable<T> | null = typeof sub === 'function' ? null : sub;
   return {
     name,
     enter: (ctx, scope, keyword, args) => {
       const inner = open(ctx, scope, keyword, args);
       if (inner === null) return null;
-      const t = typeof sub === 'function' ? sub() : sub;
+      const t = (built ??= (sub as () => KeywordTable<T>)());
       return {
         scope: inner,
         table: t as KeywordTable<unknown>,

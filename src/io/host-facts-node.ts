@@ -65,10 +65,16 @@ function resolveProgram(program: string): string | null {
 export function nodeHostFacts(): HostFacts {
   const users = readNames('/etc/passwd');
   const groups = readNames('/etc/group');
+  // One read per interface name and check: a 1 000-instance file names the same few hundreds of times.
+  const interfaces = new Map<string, InterfaceFacts | null>();
   return {
     hostname: os.hostname(),
     runningAsRoot: process.getuid?.() === 0,
-    interface: interfaceFacts,
+    interface: (name) => {
+      let facts = interfaces.get(name);
+      if (facts === undefined) interfaces.set(name, (facts = interfaceFacts(name)));
+      return facts;
+    },
     userExists: (n) => users.has(n),
     groupExists: (n) => groups.has(n),
     scriptFile(program: string): ScriptFileFacts {

@@ -8,6 +8,9 @@ import type { SourceLocation } from '../diagnostics';
 import type { ConfigDraft } from '../draft';
 import type { Sockaddr } from './lvs-net';
 
+/** keepalived IPVS_SVC_PERSISTENT_TIMEOUT (seconds). */
+export const IPVS_SVC_PERSISTENT_TIMEOUT = 360;
+
 export type Forwarding = 'NAT' | 'DR' | 'TUN';
 export type ServiceType = 'tcp' | 'udp' | 'sctp';
 

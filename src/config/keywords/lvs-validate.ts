@@ -10,8 +10,7 @@ import type { DiagnosticClass, DiagnosticSink, SourceLocation } from '../diagnos
 import type { ConfigDraft } from '../draft';
 import type { HostFacts } from '../host-facts';
 import { formatIp, formatTrio, sameSockaddr, type Sockaddr } from './lvs-net';
-import type { CheckScript, Forwarding, LvsDraft, RealServerDraft, VirtualServerDraft, VsgDraft } from './lvs-state';
-import { IPVS_SVC_PERSISTENT_TIMEOUT } from './lvs-virtual-server';
+import { IPVS_SVC_PERSISTENT_TIMEOUT, type CheckScript, type Forwarding, type LvsDraft, type RealServerDraft, type VirtualServerDraft, type VsgDraft } from './lvs-state';
 
 type Report = (cls: DiagnosticClass, message: string, at: SourceLocation) => void;
 

@@ -15,7 +15,7 @@ import { readForwarding } from './lvs-forwarding';
 import { formatIp, inetAtonExact, portWord, stosockaddr } from './lvs-net';
 import { IPVS_WEIGHT_LIMIT, realServerBlock } from './lvs-real-server';
 import { readCheckNotify } from './lvs-scripts';
-import { lvsState, type ServiceType, type VirtualServerDraft } from './lvs-state';
+import { IPVS_SVC_PERSISTENT_TIMEOUT, lvsState, type ServiceType, type VirtualServerDraft } from './lvs-state';
 
 interface VsScope {
   readonly draft: ConfigDraft;
@@ -24,8 +24,7 @@ interface VsScope {
 
 /** keepalived's lvs_schedulers[]. */
 const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'sh', 'mh', 'dh', 'fo', 'ovf', 'lblcr', 'sed', 'nq', 'twos'];
-/** keepalived IPVS_SVC_PERSISTENT_TIMEOUT and LVS_MAX_TIMEOUT (seconds). */
-export const IPVS_SVC_PERSISTENT_TIMEOUT = 360;
+/** keepalived LVS_MAX_TIMEOUT (seconds); IPVS_SVC_PERSISTENT_TIMEOUT is in lvs-state.ts. */
 const LVS_MAX_TIMEOUT = 86400 * 31;
 /** Linux IP_VS_PENAME_MAXLEN. */
 const PENAME_MAXLEN = 16;

@@ -279,6 +279,9 @@ function instanceKeywords() {
   return table<InstanceScope>(...coreKeywords, ...instanceExtraKeywords);
 }
 
+/** The instance names of each draft, for the duplicate check (a scan per instance was O(n²)). */
+const instanceNames = new WeakMap<ConfigDraft, Set<string>>();
+
 /** keepalived vrrp_handler(): `vrrp_instance NAME {`. */
 export const vrrpInstanceBlock = block<ConfigDraft, InstanceScope>(
   'vrrp_instance',
@@ -288,12 +291,15 @@ export const vrrpInstanceBlock = block<ConfigDraft, InstanceScope>(
       return null;
     }
     const name = (args[0] as Word).text;
-    if (draft.instances.some((i) => i.name === name)) {
+    let names = instanceNames.get(draft);
+    if (names === undefined) instanceNames.set(draft, (names = new Set(draft.instances.map((i) => i.name))));
+    if (names.has(name)) {
       ctx.report('GENERAL_ERROR', 'CFG_INSTANCE_DUPLICATE', `vrrp instance ${name} already defined`, args[0]);
       return null;
     }
     const inst = newInstanceDraft(name, ctx.at(args[0]), draft.global);
     draft.instances.push(inst);
+    names.add(name);
     return { draft, inst };
   },
   instanceKeywords,
