@@ -30,13 +30,22 @@ export interface StepTime {
   readonly atUs?: number;
 }
 
-/** Runs the actions of one step, in order; never rejects. */
-export type ActionSink = (actions: readonly GroupAction[]) => Promise<void>;
+/**
+ * Runs the actions of one step, in order; never rejects. It may return nothing when every
+ * action ran synchronously (counters, log lines): the step then needs no promise at all.
+ */
+export type ActionSink = (actions: readonly GroupAction[]) => Promise<void> | void;
+
+const DONE: Promise<void> = Promise.resolve();
 
 export class MachineDriver {
   private timer: NodeJS.Timeout | null = null;
   private spin: NodeJS.Immediate | null = null;
-  private queue: Promise<void> = Promise.resolve();
+  /** The deadline the pending timer or spin was set for; null when none is pending. */
+  private armedUs: number | null = null;
+  private queue: Promise<void> = DONE;
+  /** Steps queued or running; 0 = a new event may run at once, without the queue. */
+  private pending = 0;
   private stopped = false;
   /** The "now" of the last step: the machine never sees time go back. */
   private lastNowUs = 0;
@@ -58,17 +67,39 @@ export class MachineDriver {
    * instance's spec exactly between two steps).
    */
   postWith(prepare: (() => void) | null, event: Event, member: string | null = null, time: StepTime = {}): Promise<void> {
+    if (this.pending === 0) {
+      // Nothing queued: run the step now. Most steps (an advert heard by a BACKUP) end here
+      // without a promise; one that has actions to wait for becomes the queue's tail.
+      this.pending++;
+      let running: Promise<void> | void;
+      try {
+        if (!this.stopped || event.type === 'Shutdown') prepare?.();
+        running = this.step(event, member, time);
+      } catch (e: unknown) {
+        this.failed(event, e);
+        running = undefined;
+      }
+      if (running === undefined) {
+        this.pending--;
+        return DONE;
+      }
+      this.queue = this.settle(running, event);
+      return this.queue;
+    }
+    this.pending++;
     // A step that throws (a bug, never a bad peer) is reported and the queue goes on, so a
     // later event, Shutdown included, still runs.
-    this.queue = this.queue
-      .then(() => {
+    this.queue = this.queue.then(() => {
+      try {
         if (!this.stopped || event.type === 'Shutdown') prepare?.();
-        return this.step(event, member, time);
-      })
-      .catch((e: unknown) => {
-        this.onStepError(event, e);
-        this.rearm();
-      });
+        const running = this.step(event, member, time);
+        if (running !== undefined) return this.settle(running, event);
+      } catch (e: unknown) {
+        this.failed(event, e);
+      }
+      this.pending--;
+      return undefined;
+    });
     return this.queue;
   }
 
@@ -85,30 +116,66 @@ export class MachineDriver {
   /** No more timers after this (the last event, Shutdown, has been posted). */
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.spin) clearImmediate(this.spin);
-    this.timer = null;
-    this.spin = null;
+    this.clearTimer();
   }
 
-  private async step(event: Event, member: string | null, time: StepTime): Promise<void> {
+  private settle(running: Promise<void>, event: Event): Promise<void> {
+    return running.then(
+      () => {
+        this.pending--;
+      },
+      (e: unknown) => {
+        this.pending--;
+        this.failed(event, e);
+      },
+    );
+  }
+
+  private failed(event: Event, e: unknown): void {
+    this.onStepError(event, e);
+    this.rearm();
+  }
+
+  /** One step; a promise only when its actions have something to wait for. */
+  private step(event: Event, member: string | null, time: StepTime): Promise<void> | void {
     if (this.stopped && event.type !== 'Shutdown') return;
     const at = time.atUs !== undefined && Number.isFinite(time.atUs) ? time.atUs : this.clock.nowUs();
     const nowUs = Math.max(at, time.notBeforeUs ?? 0, this.lastNowUs);
     this.lastNowUs = nowUs;
     const actions = this.machine.handle(event, member, nowUs);
-    await this.run(actions);
-    this.rearm();
+    const running = actions.length === 0 ? undefined : this.run(actions);
+    if (running === undefined) {
+      this.rearm();
+      return;
+    }
+    return running.then(() => this.rearm());
   }
 
-  private rearm(): void {
+  private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.spin) clearImmediate(this.spin);
     this.timer = null;
     this.spin = null;
-    if (this.stopped) return;
+    this.armedUs = null;
+  }
+
+  /**
+   * Arm for the machine's next deadline. A wake-up already pending at or before it is kept:
+   * it re-reads the deadline when it fires. So an advert that moves a BACKUP's Master_Down
+   * later costs no timer operation; the timer wakes once at the old deadline and re-arms.
+   */
+  private rearm(): void {
+    if (this.stopped) {
+      this.clearTimer();
+      return;
+    }
     const deadline = this.machine.nextDeadlineUs();
-    if (deadline === null) return;
+    if (deadline === null) {
+      this.clearTimer();
+      return;
+    }
+    if (this.armedUs !== null && this.armedUs <= deadline && (this.timer !== null || this.spin !== null)) return;
+    this.clearTimer();
     this.armFor(deadline);
   }
 
@@ -119,10 +186,11 @@ export class MachineDriver {
    * of the deadline (keepalived: timerfd, ~0.2 ms). Measured by npm run bench:failover.
    */
   private armFor(deadline: number): void {
+    this.armedUs = deadline;
     const remainingUs = deadline - this.clock.nowUs();
     if (remainingUs > 2_000) {
       const leadUs = 1_000 + Math.ceil(remainingUs * 0.0015);
-      this.timer = setTimeout(() => this.armFor(deadline), Math.floor((remainingUs - leadUs) / 1000));
+      this.timer = setTimeout(this.onWake, Math.floor((remainingUs - leadUs) / 1000));
       return;
     }
     if (this.machine.awaitsTakeover) {
@@ -130,28 +198,56 @@ export class MachineDriver {
       // spending the last millisecond yielding to the event loop to hit it exactly is cheap.
       // The spin starts from setImmediate, after the loop's poll phase: a timer found overdue
       // (the process was stalled) never fires before the adverts queued meanwhile are read,
-      // each of which re-arms it from its own arrival time.
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.spin = setImmediate(() => this.spinUntil(deadline));
-      }, Math.max(0, Math.floor(remainingUs / 1000) - 1));
+      // each of which moves the deadline from its own arrival time.
+      this.timer = setTimeout(this.onSpinStart, Math.max(0, Math.floor(remainingUs / 1000) - 1));
       return;
     }
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.post({ type: 'DeadlineReached' }, null, { notBeforeUs: deadline });
-    }, Math.max(0, Math.ceil(remainingUs / 1000)));
+    this.timer = setTimeout(this.onFire, Math.max(0, Math.ceil(remainingUs / 1000)));
   }
 
-  /** Yield to I/O (adverts may still arrive) until the deadline, then fire. */
-  private spinUntil(deadline: number): void {
+  /** The long wait is over: arm again for the deadline as it is now (it may have moved). */
+  private readonly onWake = (): void => {
+    this.timer = null;
+    this.armedUs = null;
+    this.rearm();
+  };
+
+  private readonly onSpinStart = (): void => {
+    this.timer = null;
+    this.spin = setImmediate(this.onSpin);
+  };
+
+  /** Yield to I/O (adverts may still arrive and move the deadline) until it is reached. */
+  private readonly onSpin = (): void => {
     this.spin = null;
     if (this.stopped) return;
-    if (this.clock.nowUs() >= deadline) {
-      void this.post({ type: 'DeadlineReached' }, null, { notBeforeUs: deadline });
+    const deadline = this.machine.nextDeadlineUs();
+    const now = this.clock.nowUs();
+    if (deadline === null || deadline - now > 2_000) {
+      this.armedUs = null;
+      this.rearm();
+    } else if (now >= deadline) {
+      this.fire(deadline);
+    } else {
+      this.armedUs = deadline;
+      this.spin = setImmediate(this.onSpin);
+    }
+  };
+
+  private readonly onFire = (): void => {
+    this.timer = null;
+    const deadline = this.machine.nextDeadlineUs();
+    if (deadline === null || this.armedUs === null || deadline > this.armedUs) {
+      this.armedUs = null;
+      this.rearm();
       return;
     }
-    this.spin = setImmediate(() => this.spinUntil(deadline));
+    this.fire(deadline);
+  };
+
+  private fire(deadline: number): void {
+    this.armedUs = null;
+    void this.post({ type: 'DeadlineReached' }, null, { notBeforeUs: deadline });
   }
 }
 

@@ -37,6 +37,8 @@ function errorCode(e: unknown): string {
 export class ActionExecutor {
   readonly stats = new Map<StatCounter, number>();
   private readonly failures = new LogLimiter(LIMITED_LOG_INTERVAL_US);
+  /** The last advert encoded, by priority (cleared by a reload). */
+  private encoded: { readonly priority: number; readonly message: Uint8Array } | null = null;
 
   constructor(
     private spec: InstanceSpec,
@@ -46,28 +48,48 @@ export class ActionExecutor {
   /** A reload: from the next action on, the instance's new spec (the core got ConfigUpdated). */
   update(spec: InstanceSpec): void {
     this.spec = spec;
+    this.encoded = null;
     this.ports.resources.configure(spec.name, spec.addresses);
   }
 
   /**
    * Run every action in order; failures are logged, never thrown. The same failure again (an
    * advert a second into a dead link) is logged once per LIMITED_LOG_INTERVAL_US, with the
-   * count of those held back.
+   * count of those held back. Nothing is returned when every action ran synchronously
+   * (counters and log lines: what most received adverts produce), so the caller waits for
+   * nothing; otherwise a promise of the rest.
    */
-  async run(actions: readonly Action[]): Promise<void> {
-    for (const action of actions) {
+  run(actions: readonly Action[], from = 0): Promise<void> | void {
+    for (let i = from; i < actions.length; i++) {
+      const action = actions[i] as Action;
+      let running: Promise<void> | void;
       try {
-        await this.one(action);
+        running = this.one(action);
       } catch (e) {
-        const held = this.failures.admit(`${action.type} ${errorCode(e)}`, this.ports.nowUs());
-        if (held === null) continue;
-        const more = held > 0 ? ` (${held} more since the last report)` : '';
-        this.ports.log.error(`(${this.spec.name}) ${action.type} failed: ${errorMessage(e)}${more}`);
+        this.failed(action, e);
+        continue;
       }
+      if (running !== undefined) return this.rest(running, action, actions, i + 1);
     }
   }
 
-  private async one(action: Action): Promise<void> {
+  private async rest(running: Promise<void>, action: Action, actions: readonly Action[], next: number): Promise<void> {
+    try {
+      await running;
+    } catch (e) {
+      this.failed(action, e);
+    }
+    await this.run(actions, next);
+  }
+
+  private failed(action: Action, e: unknown): void {
+    const held = this.failures.admit(`${action.type} ${errorCode(e)}`, this.ports.nowUs());
+    if (held === null) return;
+    const more = held > 0 ? ` (${held} more since the last report)` : '';
+    this.ports.log.error(`(${this.spec.name}) ${action.type} failed: ${errorMessage(e)}${more}`);
+  }
+
+  private one(action: Action): Promise<void> | void {
     switch (action.type) {
       case 'SendAdvert':
         return this.sendAdvert(action.priority);
@@ -94,19 +116,30 @@ export class ActionExecutor {
     }
   }
 
-  private async sendAdvert(priority: number): Promise<void> {
+  /** Encoded once per priority (and again after a reload): a MASTER sends the same bytes each time. */
+  private sendAdvert(priority: number): Promise<void> {
     const p = this.spec.params;
-    const message = encodeAdvert({
-      vrid: p.vrid,
-      priority,
-      adverIntSec: Math.round(p.advertIntUs / 1_000_000),
-      addresses: p.vips,
-      authType: p.auth ? 1 : 0,
-      ...(p.auth ? { password: p.auth.password } : {}),
-    });
+    let message = this.encoded?.priority === priority ? this.encoded.message : null;
+    if (message === null) {
+      message = encodeAdvert({
+        vrid: p.vrid,
+        priority,
+        adverIntSec: Math.round(p.advertIntUs / 1_000_000),
+        addresses: p.vips,
+        authType: p.auth ? 1 : 0,
+        ...(p.auth ? { password: p.auth.password } : {}),
+      });
+      this.encoded = { priority, message };
+    }
     if (priority === 0) this.ports.log.info(`(${this.spec.name}) sent 0 priority`);
     const ttl = this.spec.inst.unicastTtl ?? 255;
-    for (const dst of this.spec.destinations) await this.ports.socket.send(message, p.sourceIp, dst, ttl);
+    const destinations = this.spec.destinations;
+    if (destinations.length === 1) return this.ports.socket.send(message, p.sourceIp, destinations[0] as string, ttl);
+    return this.sendEach(message, destinations, p.sourceIp, ttl);
+  }
+
+  private async sendEach(message: Uint8Array, destinations: readonly string[], sourceIp: string, ttl: number): Promise<void> {
+    for (const dst of destinations) await this.ports.socket.send(message, sourceIp, dst, ttl);
   }
 
   /** A reload changed a MASTER's addresses: apply the difference, announce only what was added. */

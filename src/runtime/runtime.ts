@@ -212,9 +212,12 @@ export class Runtime {
   private async addInstance(spec: InstanceSpec, host: HostAddresses): Promise<boolean> {
     const core = new VrrpInstance(spec.params, { unicast: spec.params.unicastPeers.length > 0 });
     let socket: AdvertSender;
+    // The instance this VRID's adverts go to: set below, the same object for its whole life
+    // (a reload respecs it in place; removing it detaches the VRID first).
+    let self: RunningInstance | null = null;
     try {
       socket = await this.wire.attach(spec.ifname, spec.params.vrid, spec.params.sourceIp, host.ownAddresses(spec.ifname), (packet, atUs) => {
-        const r = this.registry.byKeyOf(spec.key);
+        const r = self;
         if (r?.machine) void r.machine.driver.post({ type: 'AdvertReceived', packet }, r.spec.name, { atUs });
       });
     } catch (e) {
@@ -243,6 +246,7 @@ export class Runtime {
       }),
     };
     this.registry.add(r);
+    self = r;
     return true;
   }
 
@@ -257,7 +261,7 @@ export class Runtime {
             members.map((r) => r.core),
           );
     if (spec.kind === 'lone') members[0]!.core.joinSyncGroup(null);
-    const driver = new MachineDriver(machine, (a) => this.route(a), this.ports.clock, (e, err) => this.stepFailed(e, err));
+    const driver = new MachineDriver(machine, (a) => this.route(a, members), this.ports.clock, (e, err) => this.stepFailed(e, err));
     const m: RunningMachine = { spec, driver };
     this.registry.addMachine(machineId(spec), m);
     for (const r of members) r.machine = m;
@@ -285,11 +289,18 @@ export class Runtime {
     this.log.error(`internal error handling ${event.type}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   }
 
-  /** Each action to its instance's executor, or to the group's notifications. */
-  private async route(actions: readonly GroupAction[]): Promise<void> {
-    for (const { scope, name, action } of actions) {
+  /**
+   * Each action to its instance's executor, or to the group's notifications. `members` are
+   * the machine's instances, found by name without a registry lookup. Nothing is returned when
+   * every action ran synchronously (an advert heard by a BACKUP: a counter).
+   */
+  private route(actions: readonly GroupAction[], members: readonly RunningInstance[] = [], from = 0): Promise<void> | void {
+    for (let i = from; i < actions.length; i++) {
+      const { scope, name, action } = actions[i] as GroupAction;
       if (scope === 'instance') {
-        await this.registry.named(name)?.executor.run([action]);
+        const r = members.find((m) => m.core.name === name) ?? this.registry.named(name);
+        const running = r?.executor.run([action]);
+        if (running !== undefined) return running.then(() => this.route(actions, members, i + 1));
       } else if (action.type === 'Notify') {
         this.notifier.group(name, action.state as VrrpState);
       } else if (action.type === 'Log') {

@@ -223,10 +223,11 @@ test('reload: an added instance starts as at start-up; a removed MASTER sends pr
   t.after(() => f.daemon.stop());
   const gone = owner('VI_1', 51, '  10.0.0.100/24', ' notify "/bin/true"\n');
   await f.daemon.start(config(gone + owner('VI_3', 53, '  10.0.0.130/24', ' notify_deleted\n notify "/bin/true"\n')));
-  await until('both MASTER', () => stateOf(f, 'VI_1') === 'MASTER' && stateOf(f, 'VI_3') === 'MASTER');
+  // A state is MASTER as soon as the core says so; its actions (VIPs, GARP) run after.
+  await until('both MASTER', () => f.events.includes('garp eth0 10.0.0.100 x5') && f.events.includes('garp eth0 10.0.0.130 x5'));
   f.events.length = 0;
   await f.daemon.reload(config(owner('VI_2', 52, '  10.0.0.120/24')));
-  await until('VI_2 MASTER', () => stateOf(f, 'VI_2') === 'MASTER');
+  await until('VI_2 MASTER', () => stateOf(f, 'VI_2') === 'MASTER' && f.events.includes('garp eth0 10.0.0.120 x5'));
   assert.equal(stateOf(f, 'VI_1'), 'none');
   assert.ok(f.events.includes('advert eth0 10.0.0.1->224.0.0.18 vrid 51 prio 0'), f.events.join('\n'));
   assert.ok(f.events.includes('remove 10.0.0.100/24 eth0'));
@@ -254,7 +255,7 @@ test('reload: an instance removed from a sync group keeps its partner running al
 test('stop: every MASTER sends priority 0 and removes its VIPs; sockets close', async () => {
   const f = fakes();
   await f.daemon.start(config(owner('VI_1', 51, '  10.0.0.100/24')));
-  await until('MASTER', () => stateOf(f, 'VI_1') === 'MASTER');
+  await until('MASTER', () => stateOf(f, 'VI_1') === 'MASTER' && f.events.includes('garp eth0 10.0.0.100 x5'));
   f.events.length = 0;
   await f.daemon.stop();
   assert.deepEqual(f.events.slice(0, 2), ['advert eth0 10.0.0.1->224.0.0.18 vrid 51 prio 0', 'remove 10.0.0.100/24 eth0']);

@@ -386,3 +386,67 @@ test('MachineDriver.post(): a receive time that is not a number is ignored (the 
   assert.deepEqual(m.handled.map((h) => h.nowUs), [3_000, 4_000]);
   d.stop();
 });
+
+test('MachineDriver: a deadline moved later costs no timer operation; the pending wake-up re-reads it and fires at the new one', async () => {
+  const m = new FakeMachine();
+  m.awaitsTakeover = true;
+  const clock = new ManualClock();
+  const timers = { set: 0, cleared: 0 };
+  const realSet = globalThis.setTimeout;
+  const realClear = globalThis.clearTimeout;
+  const d = new MachineDriver(m, () => undefined, clock);
+  try {
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => (timers.set++, realSet(fn, ms))) as typeof setTimeout;
+    globalThis.clearTimeout = ((t: NodeJS.Timeout) => (timers.cleared++, realClear(t))) as typeof clearTimeout;
+    m.deadline = 30_000;
+    await d.post({ type: 'Startup' });
+    assert.equal(timers.set, 1);
+    // Ten adverts, each moving Master_Down later (as a BACKUP's do): no timer set or cleared.
+    for (let i = 1; i <= 10; i++) {
+      m.deadline = 30_000 + i * 1_000;
+      await d.post({ type: 'PriorityChanged', trackerDelta: 0 }, 'VI_1');
+    }
+    assert.deepEqual(timers, { set: 1, cleared: 0 });
+    // An earlier deadline re-arms at once.
+    m.deadline = 20_000;
+    await d.post({ type: 'PriorityChanged', trackerDelta: 0 }, 'VI_1');
+    assert.deepEqual(timers, { set: 2, cleared: 1 });
+    globalThis.setTimeout = realSet;
+    globalThis.clearTimeout = realClear;
+    // The wake-up at 20 ms (real time) finds the deadline at 20 ms and the clock there: it fires.
+    clock.t = 20_000;
+    await until(() => m.handled.some((h) => h.event === 'DeadlineReached'), 'DeadlineReached');
+    assert.equal(m.handled.at(-1)?.nowUs, 20_000);
+  } finally {
+    globalThis.setTimeout = realSet;
+    globalThis.clearTimeout = realClear;
+    d.stop();
+  }
+});
+
+test('MachineDriver: a wake-up whose deadline moved later meanwhile does not fire; it waits for the new deadline', async () => {
+  const m = new FakeMachine();
+  const clock = new ManualClock();
+  const d = new MachineDriver(m, () => undefined, clock);
+  try {
+    m.deadline = 1_000;
+    await d.post({ type: 'Startup' });
+    m.deadline = 60_000; // moved by an event that ran no step (the machine changed it itself)
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(m.handled.map((h) => h.event), ['Startup'], 'nothing fired at the old deadline');
+    clock.t = 60_000;
+    await until(() => m.handled.length === 2, 'DeadlineReached at the new deadline', 3000);
+    assert.deepEqual(m.handled[1], { event: 'DeadlineReached', member: null, nowUs: 60_000 });
+  } finally {
+    d.stop();
+  }
+});
+
+test('MachineDriver.post(): with nothing queued and actions that need no waiting, the step runs at once', () => {
+  const m = new FakeMachine();
+  const d = new MachineDriver(m, () => undefined, new ManualClock());
+  void d.post({ type: 'Startup' });
+  void d.post({ type: 'PriorityChanged', trackerDelta: 1 }, 'VI_1');
+  assert.deepEqual(m.handled.map((h) => h.event), ['Startup', 'PriorityChanged'], 'handled before post() returned');
+  d.stop();
+});
