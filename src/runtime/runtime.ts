@@ -311,8 +311,8 @@ export class Runtime {
 
   /**
    * An interface up again under another index (deleted and re-created): its socket follows
-   * it. keepalived 2.2.7 keeps the interface's old index in that case and its adverts go
-   * nowhere (ENODEV); tsvrrpd follows interfaces by name.
+   * it, as keepalived 2.2.7 follows it ("Interface eth0 deleted" / "added", recorded by
+   * test/integration/faults-ifrecreate.test.ts).
    */
   private relink(ifname: string, ifindex: number): void {
     void this.wire.relink(ifname, ifindex).then((r) => {
