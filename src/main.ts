@@ -15,7 +15,7 @@ import { blockingErrors } from './config/check';
 import type { Config, VrrpScript } from './config/model';
 import { Daemon } from './daemon';
 import { errorMessage } from './io/errors';
-import { describeFault, installProcessFaultHandlers, setFaultSink } from './io/faults';
+import { installProcessFaultHandlers, setFaultSink } from './io/faults';
 import { RawVrrpSocketFactory } from './io/vrrp-socket';
 import { NetlinkAddressManager, NetlinkLinkWatcher } from './io/netlink';
 import { PacketGarpSender } from './io/garp-sender';
@@ -83,7 +83,7 @@ export async function startDaemon(config: Config, opts: RunOptions): Promise<num
   }
   const log = createLogger({ detail: opts.detail, console: opts.console, syslog: opts.syslog });
   // From here on nothing thrown ends the daemon: it is logged (rate-limited) and the daemon goes on.
-  setFaultSink((where, e, suppressed) => log.error(`internal error in ${where}: ${describeFault(e)}${suppressed > 0 ? ` (${suppressed} more since the last report)` : ''}`));
+  setFaultSink((line) => log.error(line));
   installProcessFaultHandlers();
   log.info('Starting tsvrrpd (VRRP)');
   let running = config;

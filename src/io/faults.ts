@@ -6,29 +6,23 @@
  * "terminate called after throwing an instance of 'Napi::Error'"), leaving its VIPs in place
  * while the peer takes over: the VIPs on two hosts.
  *
- * Owns: the guard at each native → JS boundary (guard(), guardEmitter()), the one sink every
+ * Owns: the guard at each native → JS boundary (guardEmitter()), the one sink every
  * fault is reported to (the daemon sets it to its logger), and the rate limit on it (a fault
  * on every packet must not become a log line on every packet). Nothing here decides what an
  * instance does about the fault: the caller that knows the instance does that.
  */
 
-/** A reported fault: where it happened and what was thrown. */
-export type FaultSink = (where: string, error: unknown, suppressed: number) => void;
+/** Where a fault's line goes: "internal error in WHERE: STACK (N more since the last report)". */
+export type FaultSink = (line: string) => void;
 
 /** At most one report per `where` per this interval; the rest are counted. */
 export const FAULT_REPORT_INTERVAL_MS = 10_000;
 
-const writeStderr: FaultSink = (where, error, suppressed) => {
-  const more = suppressed > 0 ? ` (${suppressed} more since the last report)` : '';
-  process.stderr.write(`tsvrrpd: internal error in ${where}: ${describeFault(error)}${more}\n`);
-};
-
-let sink: FaultSink = writeStderr;
+let sink: FaultSink = (line) => void process.stderr.write(`tsvrrpd: ${line}\n`);
 const lastReport = new Map<string, { atMs: number; suppressed: number }>();
-let total = 0;
 
 /** The text of a fault: the stack when there is one (a fault is a bug to report). */
-export function describeFault(error: unknown): string {
+function describeFault(error: unknown): string {
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
   return String(error);
 }
@@ -40,14 +34,8 @@ export function setFaultSink(next: FaultSink): FaultSink {
   return previous;
 }
 
-/** How many faults were reported since start (rate-limited ones included). */
-export function faultCount(): number {
-  return total;
-}
-
 /** Report `error` from `where`, rate-limited per `where`; never throws. */
 export function reportFault(where: string, error: unknown, nowMs: number = Date.now()): void {
-  total++;
   const entry = lastReport.get(where);
   if (entry !== undefined && nowMs - entry.atMs < FAULT_REPORT_INTERVAL_MS) {
     entry.suppressed++;
@@ -55,22 +43,12 @@ export function reportFault(where: string, error: unknown, nowMs: number = Date.
   }
   const suppressed = entry?.suppressed ?? 0;
   lastReport.set(where, { atMs: nowMs, suppressed: 0 });
+  const more = suppressed > 0 ? ` (${suppressed} more since the last report)` : '';
   try {
-    sink(where, error, suppressed);
+    sink(`internal error in ${where}: ${describeFault(error)}${more}`);
   } catch {
     // The sink itself failed (a closed log stream): nothing left to tell.
   }
-}
-
-/** `fn`, with whatever it throws reported as a fault of `where` instead of propagating. */
-export function guard<A extends unknown[]>(where: string, fn: (...args: A) => void): (...args: A) => void {
-  return (...args: A): void => {
-    try {
-      fn(...args);
-    } catch (e: unknown) {
-      reportFault(where, e);
-    }
-  };
 }
 
 /**

@@ -49,7 +49,7 @@ async function watch(throwing: boolean): Promise<void> {
   const w = await NetlinkLinkWatcher.open({ ref: true, requestTimeoutMs: 3000 });
   const say = (o: unknown): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
   if (throwing) {
-    setFaultSink((where, e) => say({ fault: `${where}: ${e instanceof Error ? e.message : String(e)}` }));
+    setFaultSink((line) => say({ fault: line.split('\n', 1)[0] }));
     w.onEvent(() => {
       throw new Error('listener bug');
     });

@@ -250,7 +250,7 @@ test('rxAgeUs(): ns to whole µs; negative, NaN or over 10 s is unknown (0)', ()
 
 test('receive: a listener that throws is reported as a fault; the socket stays open and the next advert still arrives', async () => {
   const faults: string[] = [];
-  const previous = setFaultSink((where, e) => faults.push(`${where}: ${e instanceof Error ? e.message : String(e)}`));
+  const previous = setFaultSink((line) => faults.push(line.split('\n', 1)[0] ?? ''));
   try {
     const { raw, sockets } = fake();
     const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: [] });
@@ -267,7 +267,7 @@ test('receive: a listener that throws is reported as a fault; the socket stays o
     // emit() returns normally: nothing unwinds into raw-socket's native poll callback.
     sockets[0]?.emit('message', Buffer.from(bytes), '10.77.0.2');
     sockets[0]?.emit('message', Buffer.from(bytes), '10.77.0.2');
-    assert.deepEqual(faults, ['the VRRP receive path on eth0: listener bug']);
+    assert.deepEqual(faults, ['internal error in the VRRP receive path on eth0: Error: listener bug']);
     assert.deepEqual(got, [255]);
     assert.equal(sockets[0]?.closed, false);
     s.close();
