@@ -60,10 +60,31 @@ export function ipv4Octets(text: string): Uint8Array {
 }
 
 
+/**
+ * The dotted quads formatIpv4 has made, by address as a 32-bit integer. Every received advert
+ * formats its source, its destination and its VIPs, which are the same few addresses again and
+ * again: a hit costs no string building, and the string it returns already has its hash, so the
+ * sets and maps it is looked up in next do not hash it again. Bounded: emptied when full, so a
+ * flood from random sources costs no memory.
+ */
+const IPV4_TEXT_CACHE_MAX = 4096;
+const ipv4Text = new Map<number, string>();
+
 /** Dotted quad of 4 octets at `offset`. */
 export function formatIpv4(bytes: Uint8Array, offset = 0): string {
   if (offset < 0 || offset + 4 > bytes.length) throw new RangeError('IPv4 address out of range');
-  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+  const a = bytes[offset] as number;
+  const b = bytes[offset + 1] as number;
+  const c = bytes[offset + 2] as number;
+  const d = bytes[offset + 3] as number;
+  const key = (a << 24) | (b << 16) | (c << 8) | d;
+  let text = ipv4Text.get(key);
+  if (text === undefined) {
+    if (ipv4Text.size >= IPV4_TEXT_CACHE_MAX) ipv4Text.clear();
+    text = `${a}.${b}.${c}.${d}`;
+    ipv4Text.set(key, text);
+  }
+  return text;
 }
 
 /** 224.0.0.0/4 (RFC 5771). A non-address is not multicast. */
