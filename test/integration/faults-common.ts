@@ -44,15 +44,15 @@ export interface Pair {
 }
 
 /**
- * A lab `<prefix>-<n>` (nodes a, b on 10.<net>.0.0/24, VIP .100), a capture on its bridge, A
- * started then B; resolves once A holds the VIP and advertises, B is BACKUP, neither in FAULT.
+ * A lab `<prefix>-<n>` (nodes a, b on 10.<net>.0.0/24, VIP .100, and any `others`: node → IP),
+ * a capture on its bridge, A started then B; resolves once A holds the VIP and advertises, B is BACKUP, neither in FAULT.
  */
-export async function masterPair(labs: ScenarioLabs, t: TestContext, n: number, net: number, roles: Roles): Promise<Pair> {
+export async function masterPair(labs: ScenarioLabs, t: TestContext, n: number, net: number, roles: Roles, others: Readonly<Record<string, string>> = {}): Promise<Pair> {
   const ipA = `10.${net}.0.1`;
   const ipB = `10.${net}.0.2`;
   const vip = `10.${net}.0.100`;
   const vrid = net;
-  const lab = await labs.create(t, n, { a: ipA, b: ipB });
+  const lab = await labs.create(t, n, { a: ipA, b: ipB, ...others });
   const cap = await lab.capture();
   const a = lab.start('a', `s${n}-a`, vrrpInstance({ vrid, prio: PRIO_A, vips: [vip] }), { impl: roles.a });
   await a.waitStarted();
@@ -272,6 +272,23 @@ export async function converge(
     checks.check(mine.length >= Math.floor(o.holdMs / ADVERT_MS) - 1, `${o.what}: the winner ${winnerIp} advertised ${mine.length} times during the ${o.holdMs} ms hold`);
   }
   return c;
+}
+
+/** CPU time of every thread of a process so far (/proc/PID/task/<tid>/schedstat), ms; NaN when it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    let ns = 0;
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return ns / 1e6;
+  } catch {
+    return NaN;
+  }
 }
 
 /** A daemon's process is there, not a zombie and not stopped. */
