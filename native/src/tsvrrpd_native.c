@@ -13,6 +13,7 @@
  *   watchSignals(nums, cb)     call cb(signum) on the event loop for signals Node cannot name
  *                              (keepalived's real-time JSON and STATS_CLEAR signals);
  *   ignoreSignals(nums)        SIG_IGN for signals whose default action would end the process.
+ *   rxWatch(fd, …) / rxUnwatch read a raw socket's datagrams in batches (rx_batch.c).
  *
  * It must never hold protocol logic, build frames, or decide anything: the frame comes fully
  * built from src/protocol/garp.ts and policy lives in the src/io adapters. A system failure
@@ -47,12 +48,15 @@
 #include <linux/sockios.h>
 #include <net/if.h>
 
+#include "napi_util.h"
+#include "rx_batch.h"
+
 /* Per-environment state (main thread and each worker get their own). */
 typedef struct {
   int packet_fd; /* cached AF_PACKET socket, -1 until the first sendFrame() */
 } addon_state;
 
-static const char *errno_name(int err) {
+const char *errno_name(int err) {
   switch (err) {
     case EPERM: return "EPERM";
     case ENOENT: return "ENOENT";
@@ -94,7 +98,7 @@ static const char *errno_name(int err) {
 }
 
 /* Throw Error{code: errno name, errno, syscall}; message like Node's: "sendto ENXIO: ... (detail)". */
-static void throw_errno(napi_env env, int err, const char *syscall, const char *detail) {
+void throw_errno(napi_env env, int err, const char *syscall, const char *detail) {
   char text[320];
   napi_value code, message, error, errno_value, syscall_value;
   const char *name = errno_name(err);
@@ -114,7 +118,7 @@ static void throw_errno(napi_env env, int err, const char *syscall, const char *
   napi_throw(env, error);
 }
 
-static napi_value undefined_value(napi_env env) {
+napi_value undefined_value(napi_env env) {
   napi_value v;
   napi_get_undefined(env, &v);
   return v;
@@ -122,7 +126,7 @@ static napi_value undefined_value(napi_env env) {
 
 /* An integer argument in [lo, hi] into *out: 0, or -1 after throwing a TypeError (`type_msg`:
  * not a number) or a RangeError (`range_msg`: not an integer in range). */
-static int int_arg(napi_env env, napi_value v, double lo, double hi, const char *type_msg, const char *range_msg, int *out) {
+int int_arg(napi_env env, napi_value v, double lo, double hi, const char *type_msg, const char *range_msg, int *out) {
   napi_valuetype type;
   double d;
   if (napi_typeof(env, v, &type) != napi_ok || type != napi_number || napi_get_value_double(env, v, &d) != napi_ok) {
@@ -587,6 +591,8 @@ NAPI_MODULE_INIT() {
     {"rxAgeNs", NULL, rx_age_ns, NULL, NULL, NULL, napi_enumerable, NULL},
     {"watchSignals", NULL, watch_signals, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ignoreSignals", NULL, ignore_signals, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"rxWatch", NULL, rx_watch, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"rxUnwatch", NULL, rx_unwatch, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (st == NULL) {
     napi_throw_error(env, "ENOMEM", "tsvrrpd_native: out of memory");

@@ -1,6 +1,7 @@
 /**
  * Loads the native addon (native/, shared/design/ARCHITECTURE.md §2): AF_PACKET frame send,
- * sd_notify, unix datagrams, mkfifo, kernel receive timestamps and real-time signals, the
+ * sd_notify, unix datagrams, mkfifo, kernel receive timestamps, batched raw-socket reads and
+ * real-time signals, the
  * things Node cannot do.
  * Loaded lazily on first use and cached, so code that never sends a GARP (unit tests,
  * --check-config) never needs the binary. A missing or unloadable binary is a typed
@@ -46,10 +47,24 @@ export interface NativeAddon {
   watchSignals(signums: readonly number[], callback: (signum: number) => void): void;
   /** sigaction(SIG_IGN) for each of `signums`. Throws on a bad number. */
   ignoreSignals(signums: readonly number[]): void;
+  /**
+   * Read raw socket `fd` in batches (recvmmsg on a dup of it, polled on Node's loop): datagram
+   * i into `buffer` at i × `slotBytes`, its length in `lengths[i]` (-1: longer than a slot),
+   * its age in `agesNs[i]` (-1 unknown); then `onBatch(count, '')`. A receive error stops it
+   * and calls `onBatch(-1, errnoName)`. The caller pauses the socket's own reader first.
+   */
+  rxWatch(fd: number, buffer: Uint8Array, slotBytes: number, lengths: Int32Array, agesNs: Float64Array, onBatch: (count: number, code: string) => void): RxWatchHandle;
+  /** Stop a watch; safe twice and from inside its onBatch. */
+  rxUnwatch(handle: RxWatchHandle): void;
+}
+
+/** What rxWatch returns: opaque, only for rxUnwatch. */
+export interface RxWatchHandle {
+  readonly rxWatchHandle: never;
 }
 
 /** Every function NativeAddon declares: a binary lacking one is stale. */
-const ADDON_EXPORTS: readonly (keyof NativeAddon)[] = ['sendFrame', 'sdNotify', 'sendDatagram', 'mkfifo', 'findRawSocket', 'rxAgeNs', 'watchSignals', 'ignoreSignals'];
+const ADDON_EXPORTS: readonly (keyof NativeAddon)[] = ['sendFrame', 'sdNotify', 'sendDatagram', 'mkfifo', 'findRawSocket', 'rxAgeNs', 'watchSignals', 'ignoreSignals', 'rxWatch', 'rxUnwatch'];
 
 /** What the addon throws for a failed system call. */
 export interface NativeSystemError extends Error {

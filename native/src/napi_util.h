@@ -1,0 +1,14 @@
+/* The argument and error helpers every part of the addon shares (tsvrrpd_native.c). */
+#ifndef TSVRRPD_NAPI_UTIL_H
+#define TSVRRPD_NAPI_UTIL_H
+#include <node_api.h>
+
+/* "EPERM", "ENXIO", ...; "UNKNOWN" when glibc cannot name it either. */
+const char *errno_name(int err);
+/* Throw Error{code: errno name, errno, syscall}; message like Node's. */
+void throw_errno(napi_env env, int err, const char *syscall, const char *detail);
+napi_value undefined_value(napi_env env);
+/* An integer argument in [lo, hi] into *out: 0, or -1 after throwing. */
+int int_arg(napi_env env, napi_value v, double lo, double hi, const char *type_msg, const char *range_msg, int *out);
+
+#endif
