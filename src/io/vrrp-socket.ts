@@ -28,6 +28,7 @@
 import { promises as fsp } from 'node:fs';
 import { endianness } from 'node:os';
 import { IPPROTO_VRRP, VRRP_MCAST_GROUP, VRRP_TTL } from '../protocol/constants';
+import { BatchReader, type RxBatchSource } from './rx-batch';
 import { ipv4Octets } from '../protocol/ipv4';
 import type { ReceivedPacket } from '../protocol/types';
 import { TsvrrpdIoError, ioCode, type IoErrorCode } from './errors';
@@ -65,6 +66,8 @@ export interface RawSocketLike {
   readonly wrap?: { send(buffer: Buffer, offset: number, length: number, address: string, done: (bytes: number) => void): unknown };
   on(event: 'message', listener: (buffer: Buffer, source: string) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Stop raw-socket's own reading (the batch reader takes over); absent on injected fakes. */
+  pauseRecv?(): unknown;
   close(): unknown;
 }
 
@@ -89,8 +92,11 @@ export interface RawVrrpSocketFactoryOptions {
   readonly rxStamps?: RxStampSource | null;
 }
 
-/** The addon's two timestamp calls (native.ts). */
-export type RxStampSource = Pick<NativeAddon, 'findRawSocket' | 'rxAgeNs'>;
+/**
+ * The addon's timestamp calls (native.ts), and its batch reader when it has one: then the
+ * socket is read through it (rx-batch.ts) and rxAgeNs is not called.
+ */
+export type RxStampSource = Pick<NativeAddon, 'findRawSocket' | 'rxAgeNs'> & Partial<RxBatchSource>;
 
 /**
  * An age beyond this is not believed: age unknown, timed from the read. Ages up to it are real
@@ -183,6 +189,8 @@ class RawVrrpSocket implements VrrpSocket {
   private readonly listeners: ((packet: ReceivedPacket, rxAgeUs: number) => void)[] = [];
   /** Where the kernel timestamps come from: the addon and raw-socket's descriptor. */
   private stamps: { readonly source: RxStampSource; readonly fd: number } | null = null;
+  /** The addon reading the socket in batches, raw-socket's reader paused; null: raw-socket reads. */
+  private batch: BatchReader | null = null;
   private readonly pending = new Set<PendingSend>();
   private closed = false;
 
@@ -191,7 +199,7 @@ class RawVrrpSocket implements VrrpSocket {
     private readonly ifname: string,
     readonly ifindex: number,
     private own: ReadonlySet<string>,
-    onError: (error: TsvrrpdIoError) => void,
+    private readonly onError: (error: TsvrrpdIoError) => void,
   ) {
     // raw-socket raises these events from its native poll callback: nothing may unwind there.
     guardEmitter(sock, `the VRRP socket on ${ifname}`);
@@ -199,7 +207,7 @@ class RawVrrpSocket implements VrrpSocket {
     sock.on('message', (buffer, _source) => this.receive(buffer));
     sock.on('error', (error) => {
       if (this.closed) return;
-      onError(ioError(`receive VRRP on ${ifname}`, error));
+      this.onError(ioError(`receive VRRP on ${ifname}`, error));
     });
   }
 
@@ -239,11 +247,29 @@ class RawVrrpSocket implements VrrpSocket {
     }
   }
 
-  /** Read kernel receive timestamps from `source` (after configure(): the socket is bound); false if not found. */
+  /**
+   * Read kernel receive timestamps from `source` (after configure(): the socket is bound), and
+   * read the socket in batches through it when it can; false if the socket is not found.
+   */
   useRxStamps(source: RxStampSource): boolean {
     const fd = source.findRawSocket(IPPROTO_VRRP, this.ifname);
     this.stamps = fd >= 0 ? { source, fd } : null;
-    return this.stamps !== null;
+    if (this.stamps === null) return false;
+    const { rxWatch, rxUnwatch } = source;
+    if (rxWatch !== undefined && rxUnwatch !== undefined && this.sock.pauseRecv !== undefined) {
+      this.batch = new BatchReader(
+        { rxWatch, rxUnwatch },
+        fd,
+        `the VRRP receive path on ${this.ifname}`,
+        (bytes, ageNs) => this.receiveDatagram(bytes, rxAgeUs(ageNs)),
+        (code) => {
+          this.batch = null;
+          if (!this.closed) this.onError(ioError(`receive VRRP on ${this.ifname}`, Object.assign(new Error(code), { code })));
+        },
+      );
+      this.sock.pauseRecv();
+    }
+    return true;
   }
 
   onPacket(listener: (packet: ReceivedPacket, rxAgeUs: number) => void): void {
@@ -262,15 +288,23 @@ class RawVrrpSocket implements VrrpSocket {
     if (this.closed) return;
     this.closed = true;
     this.stamps = null; // the descriptor number may be reused
+    this.batch?.close(); // before raw-socket closes the descriptor it reads a dup of
+    this.batch = null;
     this.sock.close();
     for (const p of this.pending) p.reject(new TsvrrpdIoError('EIO', `send VRRP on ${this.ifname} (socket closed)`));
     this.pending.clear();
   }
 
+  /** A datagram from raw-socket's reader (no batch reader): its stamp read at once. */
   private receive(buffer: Buffer): void {
     if (this.closed) return;
     // First, before anything else is read from the socket: the stamp of this datagram.
-    const ageUs = this.stamps ? rxAgeUs(this.stamps.source.rxAgeNs(this.stamps.fd)) : 0;
+    this.receiveDatagram(buffer, this.stamps ? rxAgeUs(this.stamps.source.rxAgeNs(this.stamps.fd)) : 0);
+  }
+
+  /** One datagram (IP header included), `ageUs` after the kernel received it; `bytes` may be reused after. */
+  private receiveDatagram(buffer: Uint8Array, ageUs: number): void {
+    if (this.closed) return;
     const header = parseIpv4Header(buffer);
     if (header === null || header.protocol !== IPPROTO_VRRP) return;
     if (this.own.has(header.src)) return; // never process our own adverts

@@ -253,6 +253,28 @@ test('kernel receive timestamps: an advert that waits 0.3 s in a stalled event l
   assert.deepEqual(peerA.warnings, [[], ['VRRP socket on eth0: no kernel receive timestamps (socket not found uniquely); Master_Down is timed from when adverts are read']]);
 });
 
+test('batched reads (rx-batch.ts): 80 adverts queued in a stalled loop all arrive, in order, each with its own kernel stamp', { skip, timeout: 10_000 }, async () => {
+  assert.ok(peerA && peerB);
+  // More than RX_SLOTS (32) × the 4 reads of one wake-up would not matter; 80 spans 3 reads.
+  const burst = Array.from({ length: 80 }, (_, i) => advert(100 + i));
+  const r = await peerB.request({ op: 'block', afterMs: 50, ms: 400 });
+  assert.ok(r.ok);
+  await sleep(100);
+  for (const [i, m] of burst.entries()) {
+    await peerA.send(sockA, m, A_IP, GROUP);
+    if (i % 20 === 19) await sleep(20); // ~60 ms between the first and the last
+  }
+  await waitFor('B to receive the whole burst', () => burst.every((m) => peerB?.received(sockB, hex(m)).length === 1), 5_000);
+  const got = burst.map((m) => peerB?.received(sockB, hex(m))[0]);
+  const order = got.map((p) => peerB?.packets.indexOf(p as Packet) ?? -1);
+  assert.deepEqual(order, [...order].sort((x, y) => x - y), 'delivered in arrival order');
+  const ages = got.map((p) => p?.rxAgeUs ?? 0);
+  // Each was stamped when it arrived: the first waited longest, ~60 ms more than the last.
+  assert.ok((ages[0] as number) >= 150_000, `first age ${ages[0]}`);
+  assert.ok((ages[0] as number) - (ages[79] as number) >= 30_000, `ages ${ages[0]} … ${ages[79]}`);
+  for (let i = 1; i < ages.length; i++) assert.ok((ages[i] as number) <= (ages[i - 1] as number) + 1_000, `age ${i}: ${ages[i]} after ${ages[i - 1]}`);
+});
+
 test('failures are TsvrrpdIoError with a code: a missing interface is ENODEV', { skip, timeout: 10_000 }, async () => {
   assert.ok(peerA);
   const r = await peerA.request({ op: 'open', ifname: 'nope0', own: [] });
