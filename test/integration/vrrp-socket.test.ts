@@ -272,7 +272,8 @@ test('batched reads (rx-batch.ts): 80 adverts queued in a stalled loop all arriv
   // Each was stamped when it arrived: the first waited longest, ~60 ms more than the last.
   assert.ok((ages[0] as number) >= 150_000, `first age ${ages[0]}`);
   assert.ok((ages[0] as number) - (ages[79] as number) >= 30_000, `ages ${ages[0]} … ${ages[79]}`);
-  for (let i = 1; i < ages.length; i++) assert.ok((ages[i] as number) <= (ages[i - 1] as number) + 1_000, `age ${i}: ${ages[i]} after ${ages[i - 1]}`);
+  // Ages are taken when a batch is read, so one read later may add the time its predecessor took.
+  for (let i = 1; i < ages.length; i++) assert.ok((ages[i] as number) <= (ages[i - 1] as number) + 5_000, `age ${i}: ${ages[i]} after ${ages[i - 1]}`);
 });
 
 test('failures are TsvrrpdIoError with a code: a missing interface is ENODEV', { skip, timeout: 10_000 }, async () => {

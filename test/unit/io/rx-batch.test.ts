@@ -7,11 +7,24 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { loadNative, type RxWatchHandle } from '../../../src/io/native';
 import { BatchReader, RX_SLOTS, RX_SLOT_BYTES, type RxBatchSource } from '../../../src/io/rx-batch';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Sends stdin's lines to 127.0.0.1:argv[1] as datagrams, the 11th preceded by one of argv[2] octets; then sleeps 30 ms. */
+const SENDER = `
+import socket, sys, time
+port, big = int(sys.argv[1]), int(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i, line in enumerate(sys.stdin.read().split('\\n')):
+    if i == 10:
+        s.sendto(b'a' * big, ('127.0.0.1', port))
+    s.sendto(line.encode(), ('127.0.0.1', port))
+time.sleep(0.03)
+`;
 
 /** A bound UDP socket whose descriptor we read ourselves (Node's reader stopped). */
 async function udpSink(): Promise<{ sock: dgram.Socket; fd: number; port: number }> {
@@ -74,17 +87,19 @@ test('a burst of datagrams is read in batches of at most RX_SLOTS, whole and in 
     rxUnwatch: (h) => source.rxUnwatch(h),
   };
   const payloads = Array.from({ length: 70 }, (_, i) => Buffer.from(`datagram ${i}`));
-  // Queued before the reader starts: the first wake-up finds all of them waiting.
-  await sendAll(port, [...payloads.slice(0, 10), Buffer.alloc(RX_SLOT_BYTES + 1, 0x61), ...payloads.slice(10)]);
-  await sleep(20);
   const reader = new BatchReader(counting, fd, 'test', (bytes, ageNs) => got.push({ text: Buffer.from(bytes).toString(), ageNs }), (code) => errors.push(code));
+  await sleep(50); // the kernel turns receive stamping on from a work queue, shortly after
+  // Sent by a child while this event loop is blocked in spawnSync: all of them wait in the
+  // socket, then the first wake-up finds them together.
+  const sender = spawnSync('python3', ['-c', SENDER, String(port), String(RX_SLOT_BYTES + 1)], { input: payloads.map((p) => p.toString()).join('\n'), encoding: 'utf8' });
+  assert.equal(sender.status, 0, sender.stderr);
   try {
     for (let i = 0; i < 100 && got.length < payloads.length; i++) await sleep(10);
     assert.deepEqual(got.map((g) => g.text), payloads.map((p) => p.toString()));
     assert.ok(batches.every((n) => n >= 1 && n <= RX_SLOTS), `batches ${batches.join(',')}`);
     assert.ok(batches.length <= Math.ceil(71 / RX_SLOTS) + 1, `71 datagrams in ${batches.length} batches`);
-    // Each waited ≥ 20 ms in the socket before the reader started, and none is implausible.
-    for (const g of got) assert.ok(g.ageNs >= 15e6 && g.ageNs < 5e9, `age ${g.ageNs} ns`);
+    // Each waited in the socket for the 30 ms the sender slept after sending, and more.
+    for (const g of got) assert.ok(g.ageNs >= 25e6 && g.ageNs < 5e9, `age ${g.ageNs} ns`);
     assert.deepEqual(errors, []);
   } finally {
     reader.close();
