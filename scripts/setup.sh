@@ -19,7 +19,9 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.
 fi
 # npm ci builds the native addon (package.json "install"); rebuild it when missing or stale.
 addon=native/build/Release/tsvrrpd_native.node
-if [ ! -f $addon ] || [ native/src/tsvrrpd_native.c -nt $addon ] || [ native/binding.gyp -nt $addon ]; then
+stale=no
+for f in native/src/* native/binding.gyp; do [ "$f" -nt $addon ] && stale=yes; done
+if [ ! -f $addon ] || [ $stale = yes ]; then
   echo "setup: building the native addon" >&2
   npm run build:native >&2
 fi
