@@ -34,6 +34,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { median, runBenchMain } from '../support/bench-main';
+import { statusKiB, threadsCpuMs } from '../support/proc-stats';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -415,24 +416,8 @@ interface Usage {
   rssKiB: number;
   hwmKiB: number;
 }
-/** CPU time of every thread of the processes (schedstat, ns), in ms. */
-function cpuMs(pids: number[]): number {
-  let ns = 0;
-  for (const pid of pids) {
-    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-      try {
-        ns += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {
-        /* a thread that ended */
-      }
-    }
-  }
-  return ns / 1e6;
-}
-function statusKiB(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
+/** CPU time of every thread of the processes, in ms. */
+const cpuMs = (pids: number[]): number => pids.reduce((sum, pid) => sum + threadsCpuMs(pid), 0);
 
 function resourceConf(n: number, prio: number): string {
   let s = `global_defs {\n    router_id BENCH_${prio}\n    vrrp_skip_check_adv_addr\n}\n`;

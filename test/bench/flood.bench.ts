@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { E2eLab, masterDownMs, vrrpInstance, SLACK, type Impl } from '../support/e2e-lab';
 import { exited, sleep } from '../support/netns';
 import { runBenchMain } from '../support/bench-main';
-import { cpuMs } from '../integration/faults-common';
+import { threadsCpuMs as cpuMs } from '../support/proc-stats';
 import { floodSummary, flooderArgs } from '../integration/flooder';
 
 function envInt(name: string, dflt: number): number {

@@ -36,6 +36,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runBenchMain } from '../support/bench-main';
+import { statusKiB, threadsCpuMs } from '../support/proc-stats';
 import { exited, freshNamespace, have, readPid, sh, sleep, within } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -293,34 +294,8 @@ class ScaleLab {
 
 // ---- measurements ----------------------------------------------------------------------------------
 
-/** CPU time of every thread of `pid` (schedstat, ns), in ms; NaN if there is no such process. */
-function cpuMsOf(pid: number | null): number {
-  if (pid === null) return NaN;
-  let ns = 0;
-  let tasks: string[];
-  try {
-    tasks = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return NaN;
-  }
-  for (const task of tasks) {
-    try {
-      ns += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      /* a thread that ended */
-    }
-  }
-  return ns / 1e6;
-}
-function statusMiB(pid: number | null, field: string): number {
-  if (pid === null) return NaN;
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
+const cpuMsOf = threadsCpuMs;
+const statusMiB = (pid: number | null, field: string): number => statusKiB(pid, field) / 1024;
 
 /** Instances named in "Entering BACKUP STATE" lines of a log. */
 function backupInstances(log: string): number {

@@ -274,23 +274,6 @@ export async function converge(
   return c;
 }
 
-/** CPU time of every thread of a process so far (/proc/PID/task/<tid>/schedstat), ms; NaN when it is gone. */
-export function cpuMs(pid: number): number {
-  try {
-    let ns = 0;
-    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-      try {
-        ns += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {
-        // the thread ended meanwhile
-      }
-    }
-    return ns / 1e6;
-  } catch {
-    return NaN;
-  }
-}
-
 /** A daemon's process is there, not a zombie and not stopped. */
 export function alive(d: E2eDaemon): { ok: boolean; why: string } {
   const pid = d.vrrpPid();

@@ -17,8 +17,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ScenarioLabs, e2eSkipReason, entered, note, type E2eDaemon } from '../support/e2e-lab';
 import { exited, sleep } from '../support/netns';
-import { Checks, TSV_MASTER, type Roles, alive, cpuMs, holders, masterPair, rolesName, tsvLineMs } from './faults-common';
+import { Checks, TSV_MASTER, type Roles, alive, holders, masterPair, rolesName, tsvLineMs } from './faults-common';
 import { floodSummary, flooderArgs } from './flooder';
+import { threadsCpuMs as cpuMs } from '../support/proc-stats';
 
 const skip = e2eSkipReason(['tsvrrpd', 'keepalived']);
 const labs = new ScenarioLabs('tsv-fl', 'tsvrrpd');
