@@ -18,7 +18,12 @@
  *     advert_int, the gaps outside ±5 ms, B's adverts (should be none) and the VRIDs that missed an
  *     advert (none seen in the window, or a gap > 1.5 × advert_int);
  *  4. transitions: "Entering MASTER/BACKUP/FAULT STATE" log lines of either host during that window;
- *  5. (BENCH_SMALL=1, the default) the same CPU and RSS with 1 instance per host (eth0, VRID 1).
+ *  5. (BENCH_SMALL=1, the default) the same CPU and RSS with 1 instance per host (eth0, VRID 1);
+ *  6. (BENCH_SIMUL=1, the default) both hosts started at the same moment: the time until A holds
+ *     all 1 000 VIPs and B none (and stays so for 10 s), MASTER entries on each host, VIPs ever
+ *     seen on both at one poll, keepalived's "A thread timer expired" lines, error/warning
+ *     lines, CPU; up to BENCH_SIMUL_SEC (default 90). keepalived 2.2.7 was reported not to
+ *     converge here in 90 s.
  *
  * Targets for tsvrrpd: CPU tsvrrpd/keepalived ≤ 1.0 on A and on B, RSS ≤ 64 MiB, every advert gap
  * within ±5 ms, no transition in the steady window. Prints PASS or MISS; never fails on a miss (the
@@ -28,7 +33,8 @@
  *
  * Knobs: BENCH_WARMUP_SEC (default 15), BENCH_RES_SEC (CPU/RSS window, default 10),
  * BENCH_STEADY_SEC (advert timing and transitions window, default 60; the CPU window is its start),
- * BENCH_ONLY (keepalived or tsvrrpd), BENCH_SMALL (0: skip the 1-instance run),
+ * BENCH_ONLY (keepalived or tsvrrpd), BENCH_SMALL (0: skip the 1-instance run), BENCH_SIMUL (0: skip
+ * the simultaneous start), BENCH_SIMUL_SEC,
  * BENCH_KEEP=1 (keep the temp dir: configs, logs, the captured adverts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -65,6 +71,10 @@ const WARMUP_SEC = envInt('BENCH_WARMUP_SEC', 15);
 const RES_SEC = envInt('BENCH_RES_SEC', 10);
 const STEADY_SEC = envInt('BENCH_STEADY_SEC', 60);
 const SMALL = process.env['BENCH_SMALL'] !== '0';
+const SIMUL = process.env['BENCH_SIMUL'] !== '0';
+const SIMUL_SEC = envInt('BENCH_SIMUL_SEC', 90);
+/** How long the simultaneous start must stay converged to count. */
+const SIMUL_HOLD_MS = 10_000;
 
 class BenchError extends Error {}
 
@@ -250,6 +260,12 @@ class ScaleLab {
   /** keepalived's parent (null for tsvrrpd: one process). */
   parentPid(h: Host): number | null {
     return this.impl === 'keepalived' ? readPid(this.pidFile(h)) : null;
+  }
+
+  /** The VIPs host h holds now. */
+  vipSet(h: Host): Set<string> {
+    const out = spawnSync('ip', ['-n', this.ns[h], '-4', '-o', 'addr', 'show'], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
+    return new Set([...out.matchAll(VIP_RE)].map((m) => m[1] as string));
   }
 
   vipCount(h: Host): number {
@@ -463,6 +479,69 @@ function advertTiming(adverts: readonly Advert[], from: number, to: number): Adv
   return { gaps, worstDevMs, p99DevMs, outlierSeconds: outlierSeconds.size, outsideTol, fromB: inWindow.filter((x) => x.src === srcB).length, missingVrids, wrongPrio };
 }
 
+interface SimulResult {
+  /** ms from the spawn of both until A held all VIPs and B none, for SIMUL_HOLD_MS on end; NaN: not within SIMUL_SEC. */
+  readonly convergedMs: number;
+  readonly masterEntries: { readonly a: number; readonly b: number };
+  /** VIPs seen on both hosts at one poll, ever. */
+  readonly vipsOnBoth: number;
+  /** keepalived's "A thread timer expired" lines (its timers overran), both hosts. */
+  readonly timerExpired: number;
+  readonly trouble: { readonly a: number; readonly b: number };
+  readonly cpuMs: { readonly a: number; readonly b: number };
+  readonly spanMs: number;
+}
+
+/**
+ * Both hosts started at the same moment (spawned back to back): polls both hosts' VIPs every
+ * 200 ms until A holds all and B none for SIMUL_HOLD_MS, or SIMUL_SEC pass.
+ */
+async function simulRun(impl: Impl): Promise<SimulResult> {
+  const lab = new ScaleLab(impl, impl === 'tsvrrpd' ? 'tss' : 'kas');
+  try {
+    const conf = { a: path.join(lab.dir, 'a.conf'), b: path.join(lab.dir, 'b.conf') };
+    fs.writeFileSync(conf.a, scaleConf('a', LINKS, VRIDS_PER_LINK));
+    fs.writeFileSync(conf.b, scaleConf('b', LINKS, VRIDS_PER_LINK));
+    const t0 = lab.spawnDaemon('a', conf.a);
+    lab.spawnDaemon('b', conf.b);
+    await lab.waitPid('a', t0);
+    await lab.waitPid('b', t0);
+    const pids = { a: lab.vrrpPid('a'), b: lab.vrrpPid('b') };
+    const both = new Set<string>();
+    let convergedAt = NaN;
+    let end = t0 + SIMUL_SEC * 1000;
+    while (Date.now() < end) {
+      const a = lab.vipSet('a');
+      const b = lab.vipSet('b');
+      for (const v of b) if (a.has(v)) both.add(v);
+      const converged = a.size === INSTANCES && b.size === 0;
+      if (converged && Number.isNaN(convergedAt)) {
+        convergedAt = Date.now() - t0;
+        end = Math.min(end, Date.now() + SIMUL_HOLD_MS);
+      } else if (!converged && !Number.isNaN(convergedAt)) {
+        convergedAt = NaN; // it did not stay converged: wait for the next time
+        end = t0 + SIMUL_SEC * 1000;
+      }
+      await sleep(200);
+    }
+    const cpuMs = { a: cpuMsOf(pids.a), b: cpuMsOf(pids.b) };
+    const logA = lab.log('a');
+    const logB = lab.log('b');
+    const expired = (l: string): number => l.match(/A thread timer expired/g)?.length ?? 0;
+    return {
+      convergedMs: convergedAt,
+      masterEntries: { a: transitions(logA).master, b: transitions(logB).master },
+      vipsOnBoth: both.size,
+      timerExpired: expired(logA) + expired(logB),
+      trouble: { a: troubleLines(logA).count, b: troubleLines(logB).count },
+      cpuMs,
+      spanMs: Date.now() - t0,
+    };
+  } finally {
+    await lab.close();
+  }
+}
+
 /** The 1 000-instance run for one implementation. */
 async function scaleRun(impl: Impl): Promise<ScaleResult> {
   const lab = new ScaleLab(impl, impl === 'tsvrrpd' ? 'ts' : 'ka');
@@ -588,11 +667,16 @@ async function main(): Promise<number> {
   const load0 = os.loadavg()[0] ?? NaN;
   const big = new Map<Impl, ScaleResult>();
   const small = new Map<Impl, SmallResult>();
+  const simul = new Map<Impl, SimulResult>();
   for (const impl of impls) {
     big.set(impl, await scaleRun(impl));
     if (SMALL) {
       progress(`${impl}: 1 instance per host, CPU and RSS over ${RES_SEC} s`);
       small.set(impl, await smallRun(impl));
+    }
+    if (SIMUL) {
+      progress(`${impl}: both hosts started at once, up to ${SIMUL_SEC} s`);
+      simul.set(impl, await simulRun(impl));
     }
   }
   const name = (i: Impl): string => (i === 'keepalived' ? `keepalived ${kaVersion}` : 'tsvrrpd');
@@ -641,8 +725,26 @@ async function main(): Promise<number> {
       w(row([name(i), String(INSTANCES), cpuCell(r.a, i), cpuCell(r.b, i), rssCell(r.a, i), rssCell(r.b, i)]));
     }
   }
+  if (simul.size > 0) {
+    w();
+    w(`Both hosts started at the same moment (up to ${SIMUL_SEC} s; converged = A holds all ${INSTANCES} VIPs and B none, and so for ${SIMUL_HOLD_MS / 1000} s):`);
+    const h3 = ['impl', 'converged after', 'MASTER entries A / B', 'VIPs ever on both hosts', '"A thread timer expired"', 'error/warning lines A / B', 'CPU ms A / B over the run'];
+    w(row(h3));
+    w(row(h3.map(() => '---')));
+    for (const i of impls) {
+      const r = simul.get(i);
+      if (r) w(row([name(i), Number.isFinite(r.convergedMs) ? fmtS(r.convergedMs) : `not in ${SIMUL_SEC} s`, `${r.masterEntries.a} / ${r.masterEntries.b}`, String(r.vipsOnBoth), String(r.timerExpired), `${r.trouble.a} / ${r.trouble.b}`, `${fmtMs(r.cpuMs.a)} / ${fmtMs(r.cpuMs.b)} in ${fmtS(r.spanMs)}`]));
+    }
+  }
   const ts = big.get('tsvrrpd');
   const ka = big.get('keepalived');
+  const tsSimul = simul.get('tsvrrpd');
+  if (tsSimul) {
+    // Flapping: B became MASTER for some instance more than once (at most once each: a start
+    // race it loses), or did not end up holding nothing.
+    const ok = Number.isFinite(tsSimul.convergedMs) && tsSimul.masterEntries.b <= INSTANCES;
+    w(`  tsvrrpd, both started at once: converges with no flapping (within ${SIMUL_SEC} s, B's MASTER entries ≤ one per instance): ${verdict(ok)}`);
+  }
   if (ts) {
     w();
     w('targets (tsvrrpd):');
