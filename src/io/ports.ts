@@ -11,9 +11,11 @@ export interface VrrpSocket {
   /**
    * Send one advert (the VRRP message) with TTL 255 (unless `ttl`), TOS 0xC0, IP protocol 112,
    * from `srcIp` (the IP header is built by us, so any configured source works) to `dstIp`
-   * (224.0.0.18 or a unicast peer).
+   * (224.0.0.18 or a unicast peer). Nothing is returned when it was sent at once (what a
+   * MASTER's adverts take: no promise, no microtask); a promise when it had to be queued or
+   * failed. `message` must not change once sent: its packet may be reused.
    */
-  send(message: Uint8Array, srcIp: string, dstIp: string, ttl?: number): Promise<void>;
+  send(message: Uint8Array, srcIp: string, dstIp: string, ttl?: number): Promise<void> | void;
   /**
    * Received adverts on this interface, own transmissions already filtered out. `rxAgeUs`: how
    * long before this call the kernel received it (its receive timestamp), 0 when unknown.

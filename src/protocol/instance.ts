@@ -13,6 +13,7 @@
 import type { Action, Advert, Event, InstanceParams, NotifyWord, ReceivedPacket } from './types';
 import type { Validation, VrrpCore, VrrpState } from './types';
 import { validateAdvert } from './validate';
+import { ValidationMemo } from './validate-memo';
 import { PRIORITY_OWNER } from './constants';
 import { effectivePriority, PRIORITY_MAX_BACKUP } from './priority';
 import { masterDownIntervalUs, skewTimeUs } from './timers';
@@ -62,6 +63,7 @@ export class VrrpInstance implements VrrpCore {
   private readonly unicast: boolean;
   private out: InstanceOutput;
   private p: InstanceParams;
+  private readonly accepted = new ValidationMemo();
 
   constructor(params: InstanceParams, opts: { readonly unicast?: boolean } = {}) {
     this.p = params;
@@ -320,7 +322,12 @@ export class VrrpInstance implements VrrpCore {
     // master we heard last; a MASTER always checks it.
     const sameMaster = this.current === 'BACKUP' && packet.srcIp === this.lastMasterIp;
     const checkVipAddr = !(this.p.skipCheckAdvAddr && sameMaster);
-    return validateAdvert(packet, this.params, { unicast: this.unicast, checkVipAddr });
+    const opts = { unicast: this.unicast, checkVipAddr };
+    const known = this.accepted.lookup(packet, this.p, opts);
+    if (known !== null) return known;
+    const v = validateAdvert(packet, this.p, opts);
+    this.accepted.remember(packet, this.p, opts, v);
+    return v;
   }
 
   private onAdvert(srcIp: string, v: Validation | null, nowUs: number): Action[] {

@@ -180,29 +180,35 @@ export class MachineDriver {
   }
 
   /**
-   * Wake up at `deadline` (µs) as closely as setTimeout allows. The kernel may stretch a long
-   * poll timeout by 0.1 % (3.6 ms on a Master_Down_Interval), so a long wait aims early by that
-   * slack plus 1 ms and then finishes with a short timer, which lands within about a millisecond
-   * of the deadline (keepalived: timerfd, ~0.2 ms). Measured by npm run bench:failover.
+   * Wake up at `deadline` (µs). A MASTER's Adver_Timer (and any deadline that is not a
+   * takeover) takes one timer, rounded up to the millisecond: libuv may wake it up to ~1 ms
+   * late, plus the kernel's slack on a long poll timeout (0.1 %, ~1 ms on a 1 s wait), well
+   * inside the ±5 ms an advert period may deviate (npm run bench:scale). One timer callback per
+   * advert instead of two was a tenth of a 1 000-instance MASTER's CPU.
+   *
+   * A BACKUP's Master_Down timer decides a takeover, so it is hit as closely as setTimeout
+   * allows: a long wait aims early by that slack plus 1 ms and then finishes with a short
+   * timer and a spin, which land within about a millisecond of the deadline (keepalived:
+   * timerfd, ~0.2 ms). Measured by npm run bench:failover.
    */
   private armFor(deadline: number): void {
     this.armedUs = deadline;
     const remainingUs = deadline - this.clock.nowUs();
+    if (!this.machine.awaitsTakeover) {
+      this.timer = setTimeout(this.onFire, Math.max(0, Math.ceil(remainingUs / 1000)));
+      return;
+    }
     if (remainingUs > 2_000) {
       const leadUs = 1_000 + Math.ceil(remainingUs * 0.0015);
       this.timer = setTimeout(this.onWake, Math.floor((remainingUs - leadUs) / 1000));
       return;
     }
-    if (this.machine.awaitsTakeover) {
-      // A BACKUP's Master_Down timer only fires at a takeover (every advert pushes it back), so
-      // spending the last millisecond yielding to the event loop to hit it exactly is cheap.
-      // The spin starts from setImmediate, after the loop's poll phase: a timer found overdue
-      // (the process was stalled) never fires before the adverts queued meanwhile are read,
-      // each of which moves the deadline from its own arrival time.
-      this.timer = setTimeout(this.onSpinStart, Math.max(0, Math.floor(remainingUs / 1000) - 1));
-      return;
-    }
-    this.timer = setTimeout(this.onFire, Math.max(0, Math.ceil(remainingUs / 1000)));
+    // A BACKUP's Master_Down timer only fires at a takeover (every advert pushes it back), so
+    // spending the last millisecond yielding to the event loop to hit it exactly is cheap.
+    // The spin starts from setImmediate, after the loop's poll phase: a timer found overdue
+    // (the process was stalled) never fires before the adverts queued meanwhile are read,
+    // each of which moves the deadline from its own arrival time.
+    this.timer = setTimeout(this.onSpinStart, Math.max(0, Math.floor(remainingUs / 1000) - 1));
   }
 
   /** The long wait is over: arm again for the deadline as it is now (it may have moved). */

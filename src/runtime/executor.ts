@@ -117,7 +117,7 @@ export class ActionExecutor {
   }
 
   /** Encoded once per priority (and again after a reload): a MASTER sends the same bytes each time. */
-  private sendAdvert(priority: number): Promise<void> {
+  private sendAdvert(priority: number): Promise<void> | void {
     const p = this.spec.params;
     let message = this.encoded?.priority === priority ? this.encoded.message : null;
     if (message === null) {
@@ -138,8 +138,12 @@ export class ActionExecutor {
     return this.sendEach(message, destinations, p.sourceIp, ttl);
   }
 
-  private async sendEach(message: Uint8Array, destinations: readonly string[], sourceIp: string, ttl: number): Promise<void> {
-    for (const dst of destinations) await this.ports.socket.send(message, sourceIp, dst, ttl);
+  /** To each unicast peer in turn; a promise only once a send had to wait (or failed). */
+  private sendEach(message: Uint8Array, destinations: readonly string[], sourceIp: string, ttl: number, from = 0): Promise<void> | void {
+    for (let i = from; i < destinations.length; i++) {
+      const running = this.ports.socket.send(message, sourceIp, destinations[i] as string, ttl);
+      if (running !== undefined) return running.then(() => this.sendEach(message, destinations, sourceIp, ttl, i + 1));
+    }
   }
 
   /** A reload changed a MASTER's addresses: apply the difference, announce only what was added. */

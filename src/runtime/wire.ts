@@ -19,7 +19,7 @@ export type AdvertHandler = (packet: ReceivedPacket, atUs: number) => void;
 
 /** What an instance sends through: its interface's socket, whichever that is now. */
 export interface AdvertSender {
-  send(message: Uint8Array, srcIp: string, dstIp: string, ttl?: number): Promise<void>;
+  send(message: Uint8Array, srcIp: string, dstIp: string, ttl?: number): Promise<void> | void;
   /** The current socket's descriptor (the dumps); null while there is none. */
   descriptor(): number | null;
 }

@@ -182,7 +182,7 @@ async function main(argv: readonly string[]): Promise<void> {
         sent += 1;
         sentByKind[p.kind] = (sentByKind[p.kind] ?? 0) + 1;
         if (toMaster) unicast += 1;
-        sock.send(p.message, values.src, toMaster ? values.unicast : VRRP_MCAST_GROUP, p.ttl).catch((e: unknown) => {
+        void Promise.resolve(sock.send(p.message, values.src, toMaster ? values.unicast : VRRP_MCAST_GROUP, p.ttl)).catch((e: unknown) => {
           const code = (e as { code?: string }).code ?? 'error';
           refused[code] = (refused[code] ?? 0) + 1;
         });

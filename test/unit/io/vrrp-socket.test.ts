@@ -67,6 +67,12 @@ const readIfindex = async (ifname: string): Promise<number> => {
   throw Object.assign(new Error(`ENOENT: no such file or directory, open '/sys/class/net/${ifname}/ifindex'`), { code: 'ENOENT' });
 };
 
+/** A send the fake socket (no synchronous wrapper) had to queue: always a promise. */
+function queued(r: Promise<void> | void): Promise<void> {
+  assert.ok(r instanceof Promise, 'a queued send returns a promise');
+  return r;
+}
+
 const le = endianness() === 'LE';
 const mreqn = (group: string, ifindex: string): string => `${group}00000000${ifindex}`;
 const IFINDEX_7 = le ? '07000000' : '00000007';
@@ -91,7 +97,7 @@ test('B20 send: our IP header (TTL 255, TOS 0xC0, proto 112, configured source) 
   const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: [] });
   const msg = encodeAdvert(labFields());
   let resolved = false;
-  const p = s.send(msg, '10.77.0.60', '224.0.0.18').then(() => (resolved = true));
+  const p = queued(s.send(msg, '10.77.0.60', '224.0.0.18')).then(() => (resolved = true));
   const call = sockets[0]?.sent[0];
   assert.ok(call);
   assert.equal(call.address, '224.0.0.18');
@@ -114,11 +120,44 @@ test('send failures reject with TsvrrpdIoError: strerror text -> code, cause kep
   const { raw, sockets } = fake();
   const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: [] });
   const msg = encodeAdvert(labFields());
-  const p = s.send(msg, '10.77.0.1', '10.9.9.9');
+  const p = queued(s.send(msg, '10.77.0.1', '10.9.9.9'));
   const cause = new Error('Network is unreachable');
   sockets[0]?.sent[0]?.done(cause, 0);
   await assert.rejects(p, (e: unknown) => e instanceof TsvrrpdIoError && e.code === 'ENETUNREACH' && e.cause === cause && /10\.77\.0\.1 -> 10\.9\.9\.9 on eth0/.test(e.operation));
-  await assert.rejects(s.send(msg, '10.77.0.999', '224.0.0.18'), RangeError);
+  await assert.rejects(queued(s.send(msg, '10.77.0.999', '224.0.0.18')), RangeError);
+  s.close();
+});
+
+test('send with the synchronous wrapper: sent at once, nothing returned; one packet built per message and route, reused', async () => {
+  const { raw, sockets } = fake();
+  const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: [] });
+  const fakeSock = sockets[0] as FakeRawSocket & { wrap?: unknown; requests?: unknown[] };
+  const direct: { buffer: Buffer; address: string }[] = [];
+  let fail: Error | null = null;
+  fakeSock.requests = [];
+  fakeSock.wrap = {
+    send: (buffer: Buffer, offset: number, length: number, address: string, done: (bytes: number) => void): void => {
+      if (fail !== null) throw fail;
+      direct.push({ buffer: buffer.subarray(offset, offset + length), address });
+      done(length);
+    },
+  };
+  const msg = encodeAdvert(labFields());
+  assert.equal(s.send(msg, '10.77.0.60', '224.0.0.18'), undefined);
+  assert.equal(s.send(msg, '10.77.0.60', '224.0.0.18'), undefined);
+  assert.equal(s.send(msg, '10.77.0.60', '10.77.0.2', 1), undefined);
+  assert.equal(s.send(Uint8Array.from(msg), '10.77.0.60', '224.0.0.18'), undefined);
+  assert.equal(direct.length, 4);
+  assert.equal(direct[0]?.buffer.buffer, direct[1]?.buffer.buffer, 'the same message and route reuse the packet');
+  assert.notEqual(direct[0]?.buffer.buffer, direct[2]?.buffer.buffer, 'another destination and TTL: another packet');
+  assert.notEqual(direct[0]?.buffer.buffer, direct[3]?.buffer.buffer, 'another message: another packet');
+  assert.deepEqual([...(direct[2]?.buffer ?? [])], [...buildIpv4Packet({ src: '10.77.0.60', dst: '10.77.0.2', ttl: 1 }, msg)]);
+  assert.deepEqual([...(direct[3]?.buffer ?? [])], [...buildIpv4Packet({ src: '10.77.0.60', dst: '224.0.0.18' }, msg)]);
+  // EAGAIN (or any error) from the synchronous send: the queued path takes it and reports.
+  fail = new Error('Resource temporarily unavailable');
+  const p = queued(s.send(msg, '10.77.0.60', '224.0.0.18'));
+  fakeSock.sent[0]?.done(null, 40);
+  await p;
   s.close();
 });
 
@@ -126,12 +165,12 @@ test('close rejects queued sends (raw-socket drops them silently) and later send
   const { raw, sockets } = fake();
   const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: [] });
   const msg = encodeAdvert(labFields());
-  const pending = s.send(msg, '10.77.0.1', '224.0.0.18');
+  const pending = queued(s.send(msg, '10.77.0.1', '224.0.0.18'));
   s.close();
   s.close();
   assert.equal(sockets[0]?.closed, true);
   await assert.rejects(pending, (e: unknown) => e instanceof TsvrrpdIoError && e.code === 'EIO');
-  await assert.rejects(s.send(msg, '10.77.0.1', '224.0.0.18'), (e: unknown) => e instanceof TsvrrpdIoError && e.code === 'EIO');
+  await assert.rejects(queued(s.send(msg, '10.77.0.1', '224.0.0.18')), (e: unknown) => e instanceof TsvrrpdIoError && e.code === 'EIO');
   assert.equal(sockets[0]?.sent.length, 1, 'nothing reaches raw-socket after close (it would reopen an unbound socket)');
   sockets[0]?.sent[0]?.done(null, 40); // a late callback changes nothing
 });
