@@ -14,6 +14,7 @@
  *                              (keepalived's real-time JSON and STATS_CLEAR signals);
  *   ignoreSignals(nums)        SIG_IGN for signals whose default action would end the process.
  *   rxWatch(fd, …) / rxUnwatch read a raw socket's datagrams in batches (rx_batch.c).
+ *   rawSendTo(fd, packet, dst) one sendto(2) on a raw socket, -errno on failure (tx_raw.c).
  *
  * It must never hold protocol logic, build frames, or decide anything: the frame comes fully
  * built from src/protocol/garp.ts and policy lives in the src/io adapters. A system failure
@@ -50,6 +51,7 @@
 
 #include "napi_util.h"
 #include "rx_batch.h"
+#include "tx_raw.h"
 
 /* Per-environment state (main thread and each worker get their own). */
 typedef struct {
@@ -593,6 +595,7 @@ NAPI_MODULE_INIT() {
     {"ignoreSignals", NULL, ignore_signals, NULL, NULL, NULL, napi_enumerable, NULL},
     {"rxWatch", NULL, rx_watch, NULL, NULL, NULL, napi_enumerable, NULL},
     {"rxUnwatch", NULL, rx_unwatch, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"rawSendTo", NULL, raw_send_to, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (st == NULL) {
     napi_throw_error(env, "ENOMEM", "tsvrrpd_native: out of memory");

@@ -56,6 +56,12 @@ export interface NativeAddon {
   rxWatch(fd: number, buffer: Uint8Array, slotBytes: number, lengths: Int32Array, agesNs: Float64Array, onBatch: (count: number, code: string) => void): RxWatchHandle;
   /** Stop a watch; safe twice and from inside its onBatch. */
   rxUnwatch(handle: RxWatchHandle): void;
+  /**
+   * One sendto(2) of `packet` (a complete IPv4 packet, for a raw socket with IP_HDRINCL) on
+   * `fd` to `dstIpv4` (host-order number), MSG_DONTWAIT. Returns the bytes sent or -errno
+   * (never throws for a failed send: EAGAIN is the caller's to queue). Throws on bad arguments.
+   */
+  rawSendTo(fd: number, packet: Uint8Array, dstIpv4: number): number;
 }
 
 /** What rxWatch returns: opaque, only for rxUnwatch. */
@@ -64,7 +70,7 @@ export interface RxWatchHandle {
 }
 
 /** Every function NativeAddon declares: a binary lacking one is stale. */
-const ADDON_EXPORTS: readonly (keyof NativeAddon)[] = ['sendFrame', 'sdNotify', 'sendDatagram', 'mkfifo', 'findRawSocket', 'rxAgeNs', 'watchSignals', 'ignoreSignals', 'rxWatch', 'rxUnwatch'];
+const ADDON_EXPORTS: readonly (keyof NativeAddon)[] = ['sendFrame', 'sdNotify', 'sendDatagram', 'mkfifo', 'findRawSocket', 'rxAgeNs', 'watchSignals', 'ignoreSignals', 'rxWatch', 'rxUnwatch', 'rawSendTo'];
 
 /** What the addon throws for a failed system call. */
 export interface NativeSystemError extends Error {

@@ -29,7 +29,7 @@ import { promises as fsp } from 'node:fs';
 import { endianness } from 'node:os';
 import { IPPROTO_VRRP, VRRP_MCAST_GROUP, VRRP_TTL } from '../protocol/constants';
 import { BatchReader, type RxBatchSource } from './rx-batch';
-import { ipv4Octets } from '../protocol/ipv4';
+import { ipv4Octets, ipv4ToNumber } from '../protocol/ipv4';
 import type { ReceivedPacket } from '../protocol/types';
 import { TsvrrpdIoError, ioCode, type IoErrorCode } from './errors';
 import { guardEmitter, reportFault } from './faults';
@@ -96,7 +96,7 @@ export interface RawVrrpSocketFactoryOptions {
  * The addon's timestamp calls (native.ts), and its batch reader when it has one: then the
  * socket is read through it (rx-batch.ts) and rxAgeNs is not called.
  */
-export type RxStampSource = Pick<NativeAddon, 'findRawSocket' | 'rxAgeNs'> & Partial<RxBatchSource>;
+export type RxStampSource = Pick<NativeAddon, 'findRawSocket' | 'rxAgeNs'> & Partial<RxBatchSource> & Partial<Pick<NativeAddon, 'rawSendTo'>>;
 
 /**
  * An age beyond this is not believed: age unknown, timed from the read. Ages up to it are real
@@ -191,6 +191,8 @@ interface BuiltPacket {
   readonly dstIp: string;
   readonly ttl: number;
   readonly packet: Buffer;
+  /** dstIp as a number, for the addon's sendto. */
+  readonly dstNum: number | null;
 }
 
 /** Packets kept per message: one per destination (a unicast instance may have several peers). */
@@ -233,13 +235,14 @@ class RawVrrpSocket implements VrrpSocket {
 
   send(message: Uint8Array, srcIp: string, dstIp: string, ttl: number = VRRP_TTL): Promise<void> | void {
     if (this.closed) return Promise.reject(new TsvrrpdIoError('EIO', `send VRRP ${srcIp} -> ${dstIp} on ${this.ifname} (socket closed)`));
-    let packet: Buffer;
+    let built: BuiltPacket;
     try {
-      packet = this.packetFor(message, srcIp, dstIp, ttl);
+      built = this.packetFor(message, srcIp, dstIp, ttl);
     } catch (e: unknown) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
-    if (this.sendNow(packet, dstIp)) return;
+    const packet = built.packet;
+    if (this.sendNow(built)) return;
     const operation = `send VRRP ${srcIp} -> ${dstIp} on ${this.ifname}`;
     return new Promise<void>((resolve, reject) => {
       const entry: PendingSend = { reject };
@@ -253,27 +256,36 @@ class RawVrrpSocket implements VrrpSocket {
   }
 
   /** keepalived vrrp_build_ip4(): id 0, which the kernel fills in (raw(7)); built once per message and route. */
-  private packetFor(message: Uint8Array, srcIp: string, dstIp: string, ttl: number): Buffer {
+  private packetFor(message: Uint8Array, srcIp: string, dstIp: string, ttl: number): BuiltPacket {
     let list = this.built.get(message);
     if (list !== undefined) {
-      for (const b of list) if (b.dstIp === dstIp && b.srcIp === srcIp && b.ttl === ttl) return b.packet;
+      for (const b of list) if (b.dstIp === dstIp && b.srcIp === srcIp && b.ttl === ttl) return b;
     }
     const bytes = buildIpv4Packet({ src: srcIp, dst: dstIp, ttl }, message);
-    const packet = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const dst = ipv4ToNumber(dstIp);
+    const b: BuiltPacket = { srcIp, dstIp, ttl, packet: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), dstNum: dst === null ? null : dst >>> 0 };
     if (list === undefined) {
       list = [];
       this.built.set(message, list);
     }
-    if (list.length < MAX_BUILT_PER_MESSAGE) list.push({ srcIp, dstIp, ttl, packet });
-    return packet;
+    if (list.length < MAX_BUILT_PER_MESSAGE) list.push(b);
+    return b;
   }
 
-  /** sendto(2) right away when nothing is queued (see the header); false = use the queue. */
-  private sendNow(packet: Buffer, dstIp: string): boolean {
-    const wrap = this.sock.wrap;
-    if (wrap === undefined || (this.sock.requests?.length ?? 1) > 0) return false;
+  /**
+   * sendto(2) right away when nothing is queued (see the header); false = use the queue. The
+   * addon's rawSendTo when the socket was found (no JS callback, nothing allocated), else
+   * raw-socket's synchronous wrapper.
+   */
+  private sendNow(b: BuiltPacket): boolean {
+    if ((this.sock.requests?.length ?? 1) > 0) return false;
+    const st = this.stamps;
+    const tx = st?.source.rawSendTo;
     try {
-      wrap.send(packet, 0, packet.length, dstIp, ignoreSent);
+      if (st !== null && tx !== undefined && b.dstNum !== null) return tx(st.fd, b.packet, b.dstNum) === b.packet.length;
+      const wrap = this.sock.wrap;
+      if (wrap === undefined) return false;
+      wrap.send(b.packet, 0, b.packet.length, b.dstIp, ignoreSent);
       return true;
     } catch {
       // EAGAIN and real errors alike: the queued path retries and reports a real error typed.

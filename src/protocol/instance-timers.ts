@@ -18,6 +18,12 @@ export interface MasterDue {
   readonly garpCounts: readonly number[];
 }
 
+/** The earlier of two deadlines, either of which may be unset. */
+function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null || a <= b ? a : b;
+}
+
 export class InstanceTimers {
   downStartUs = 0;
   downKind: DownKind = 'full';
@@ -82,30 +88,38 @@ export class InstanceTimers {
     if (this.garp.lowerPrioDelayUs > 0) this.lowerPrioGarpAtUs ??= nowUs + this.garp.lowerPrioDelayUs;
   }
 
+  /** The earliest MASTER timer; read several times per advert, so it allocates nothing. */
   nextMasterUs(): number | null {
-    const armed = [this.adverAtUs, this.garpBurstAtUs, this.garpRefreshAtUs, this.lowerPrioGarpAtUs]
-      .filter((t): t is number => t !== null);
-    return armed.length === 0 ? null : Math.min(...armed);
+    return earliest(earliest(this.adverAtUs, this.garpBurstAtUs), earliest(this.garpRefreshAtUs, this.lowerPrioGarpAtUs));
   }
 
   /** Fires every MASTER timer due at `t` and re-arms the periodic ones from `t`. */
   fireMaster(t: number): MasterDue {
-    const due = (at: number | null): boolean => at !== null && at <= t;
-    const advert = due(this.adverAtUs);
+    const advert = this.adverAtUs !== null && this.adverAtUs <= t;
     if (advert) this.resetAdver(t);
+    if (!isDue(this.garpBurstAtUs, t) && !isDue(this.garpRefreshAtUs, t) && !isDue(this.lowerPrioGarpAtUs, t)) {
+      return advert ? ADVERT_ONLY : NOTHING_DUE; // what every advert interval brings: no allocation
+    }
     const garpCounts: number[] = [];
-    if (due(this.garpBurstAtUs)) {
+    if (isDue(this.garpBurstAtUs, t)) {
       garpCounts.push(this.garp.masterRepeat);
       this.garpBurstAtUs = null;
     }
-    if (due(this.garpRefreshAtUs)) {
+    if (isDue(this.garpRefreshAtUs, t)) {
       garpCounts.push(this.garp.masterRefreshRepeat);
       this.garpRefreshAtUs = t + this.garp.masterRefreshUs;
     }
-    if (due(this.lowerPrioGarpAtUs)) {
+    if (isDue(this.lowerPrioGarpAtUs, t)) {
       garpCounts.push(this.garp.lowerPrioRepeat);
       this.lowerPrioGarpAtUs = null;
     }
     return { advert, garpCounts };
   }
 }
+
+function isDue(at: number | null, t: number): boolean {
+  return at !== null && at <= t;
+}
+
+const ADVERT_ONLY: MasterDue = Object.freeze({ advert: true, garpCounts: Object.freeze([]) });
+const NOTHING_DUE: MasterDue = Object.freeze({ advert: false, garpCounts: Object.freeze([]) });

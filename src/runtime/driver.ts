@@ -37,9 +37,19 @@ export interface StepTime {
 export type ActionSink = (actions: readonly GroupAction[]) => Promise<void> | void;
 
 const DONE: Promise<void> = Promise.resolve();
+const DEADLINE_REACHED: Event = Object.freeze({ type: 'DeadlineReached' });
 
 export class MachineDriver {
   private timer: NodeJS.Timeout | null = null;
+  /**
+   * The last timer that fired onFire, and its delay: the next one of the same delay (a MASTER's
+   * next advert) re-arms it with refresh() rather than allocating another (Node documents
+   * refresh() as reactivating a timer that has already called its callback). A cleared timer
+   * cannot be refreshed, so clearTimer() forgets it.
+   */
+  private fired: { timer: NodeJS.Timeout; delayMs: number } | null = null;
+  /** The time of a deadline being fired; reused, as a step reads it at once (a queued one is copied). */
+  private readonly fireTime: { notBeforeUs: number } = { notBeforeUs: 0 };
   private spin: NodeJS.Immediate | null = null;
   /** The deadline the pending timer or spin was set for; null when none is pending. */
   private armedUs: number | null = null;
@@ -87,6 +97,7 @@ export class MachineDriver {
       return this.queue;
     }
     this.pending++;
+    if (time === this.fireTime) time = { notBeforeUs: this.fireTime.notBeforeUs };
     // A step that throws (a bug, never a bad peer) is reported and the queue goes on, so a
     // later event, Shutdown included, still runs.
     this.queue = this.queue.then(() => {
@@ -152,7 +163,10 @@ export class MachineDriver {
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer);
+      if (this.fired?.timer === this.timer) this.fired = null;
+    }
     if (this.spin) clearImmediate(this.spin);
     this.timer = null;
     this.spin = null;
@@ -195,7 +209,14 @@ export class MachineDriver {
     this.armedUs = deadline;
     const remainingUs = deadline - this.clock.nowUs();
     if (!this.machine.awaitsTakeover) {
-      this.timer = setTimeout(this.onFire, Math.max(0, Math.ceil(remainingUs / 1000)));
+      const delayMs = Math.max(1, Math.ceil(remainingUs / 1000));
+      const last = this.fired;
+      if (last !== null && last.delayMs === delayMs) {
+        this.timer = last.timer.refresh();
+      } else {
+        this.timer = setTimeout(this.onFire, delayMs);
+        this.fired = { timer: this.timer, delayMs };
+      }
       return;
     }
     if (remainingUs > 2_000) {
@@ -241,6 +262,7 @@ export class MachineDriver {
   };
 
   private readonly onFire = (): void => {
+    // The timer that called this has fired: it may be refreshed now (`fired`), not cleared.
     this.timer = null;
     const deadline = this.machine.nextDeadlineUs();
     if (deadline === null || this.armedUs === null || deadline > this.armedUs) {
@@ -253,7 +275,8 @@ export class MachineDriver {
 
   private fire(deadline: number): void {
     this.armedUs = null;
-    void this.post({ type: 'DeadlineReached' }, null, { notBeforeUs: deadline });
+    this.fireTime.notBeforeUs = deadline;
+    void this.post(DEADLINE_REACHED, null, this.fireTime);
   }
 }
 

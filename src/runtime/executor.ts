@@ -73,6 +73,18 @@ export class ActionExecutor {
     }
   }
 
+  /** One action, as run() would run it alone (the router's path: no array per action). */
+  runOne(action: Action): Promise<void> | void {
+    let running: Promise<void> | void;
+    try {
+      running = this.one(action);
+    } catch (e) {
+      this.failed(action, e);
+      return;
+    }
+    if (running !== undefined) return running.catch((e: unknown) => this.failed(action, e));
+  }
+
   private async rest(running: Promise<void>, action: Action, actions: readonly Action[], next: number): Promise<void> {
     try {
       await running;

@@ -49,6 +49,12 @@ function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The member called `name`, by a plain loop: the router runs it for every action. */
+function memberNamed(members: readonly RunningInstance[], name: string): RunningInstance | undefined {
+  for (const m of members) if (m.core.name === name) return m;
+  return undefined;
+}
+
 export interface RuntimePorts {
   readonly sockets: VrrpSocketFactory;
   readonly addresses: AddressManager;
@@ -298,8 +304,8 @@ export class Runtime {
     for (let i = from; i < actions.length; i++) {
       const { scope, name, action } = actions[i] as GroupAction;
       if (scope === 'instance') {
-        const r = members.find((m) => m.core.name === name) ?? this.registry.named(name);
-        const running = r?.executor.run([action]);
+        const r = memberNamed(members, name) ?? this.registry.named(name);
+        const running = r?.executor.runOne(action);
         if (running !== undefined) return running.then(() => this.route(actions, members, i + 1));
       } else if (action.type === 'Notify') {
         this.notifier.group(name, action.state as VrrpState);

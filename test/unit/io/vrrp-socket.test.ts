@@ -161,6 +161,37 @@ test('send with the synchronous wrapper: sent at once, nothing returned; one pac
   s.close();
 });
 
+test('send through the addon when the socket was found: rawSendTo(fd, packet, destination as a number); a failure (EAGAIN) is queued', async () => {
+  const { raw, sockets } = fake();
+  const calls: { fd: number; packet: Uint8Array; dst: number }[] = [];
+  let rc: number | null = null;
+  const rxStamps: RxStampSource = {
+    findRawSocket: () => 9,
+    rxAgeNs: () => -1,
+    rawSendTo: (fd, packet, dst) => (calls.push({ fd, packet, dst }), rc ?? packet.length),
+  };
+  const s = await new RawVrrpSocketFactory({ raw, readIfindex, rxStamps }).open('eth0', { ownAddresses: [] });
+  (sockets[0] as FakeRawSocket & { requests?: unknown[] }).requests = [];
+  const msg = encodeAdvert(labFields());
+  assert.equal(s.send(msg, '10.77.0.60', '224.0.0.18'), undefined);
+  assert.equal(s.send(msg, '10.77.0.60', '10.77.0.2'), undefined);
+  assert.deepEqual(
+    calls.map((c) => [c.fd, c.dst]),
+    [
+      [9, 0xe0000012],
+      [9, 0x0a4d0002],
+    ],
+  );
+  assert.deepEqual([...(calls[0]?.packet ?? [])], [...buildIpv4Packet({ src: '10.77.0.60', dst: '224.0.0.18' }, msg)]);
+  assert.equal(sockets[0]?.sent.length, 0, 'raw-socket not used');
+  rc = -11; // EAGAIN: the socket buffer is full
+  const p = queued(s.send(msg, '10.77.0.60', '224.0.0.18'));
+  assert.equal(sockets[0]?.sent.length, 1, 'queued on raw-socket, which waits for the socket to be writable');
+  sockets[0]?.sent[0]?.done(null, 40);
+  await p;
+  s.close();
+});
+
 test('close rejects queued sends (raw-socket drops them silently) and later sends; closing twice is harmless', async () => {
   const { raw, sockets } = fake();
   const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: [] });
