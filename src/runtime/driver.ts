@@ -195,9 +195,9 @@ export class MachineDriver {
 
   /**
    * Wake up at `deadline` (µs). A MASTER's Adver_Timer (and any deadline that is not a
-   * takeover) takes one timer, rounded up to the millisecond: libuv may wake it up to ~1 ms
-   * late, plus the kernel's slack on a long poll timeout (0.1 %, ~1 ms on a 1 s wait), well
-   * inside the ±5 ms an advert period may deviate (npm run bench:scale). One timer callback per
+   * takeover) takes one timer, to the millisecond: libuv may wake it up to ~1 ms off, plus the
+   * kernel's slack on a long poll timeout (0.1 %, ~1 ms on a 1 s wait), well inside the ±5 ms
+   * an advert period may deviate (npm run bench:scale). One timer callback per
    * advert instead of two was a tenth of a 1 000-instance MASTER's CPU.
    *
    * A BACKUP's Master_Down timer decides a takeover, so it is hit as closely as setTimeout
@@ -209,7 +209,10 @@ export class MachineDriver {
     this.armedUs = deadline;
     const remainingUs = deadline - this.clock.nowUs();
     if (!this.machine.awaitsTakeover) {
-      const delayMs = Math.max(1, Math.ceil(remainingUs / 1000));
+      // Rounded down: it fires up to 1 ms early and the step is clamped to the deadline, so
+      // the next Adver_Timer counts from the deadline and the periods stay centred on
+      // advert_int. Rounded up, each advert was ~1 ms late and the next counted from there.
+      const delayMs = Math.max(1, Math.floor(remainingUs / 1000));
       const last = this.fired;
       if (last !== null && last.delayMs === delayMs) {
         this.timer = last.timer.refresh();

@@ -25,6 +25,7 @@ import { checkConfig, type CheckResult } from '../../src/config/check';
 import { renderDiagnostic } from '../../src/config/diagnostics';
 import { fakeHost, memoryFs } from '../support/config-harness';
 import { median } from '../support/bench-main';
+import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const TARGET_MS = 200;
 const FILE = '/etc/keepalived/keepalived.conf';
@@ -220,7 +221,6 @@ function scratchNamespace(): { prefix: string[]; cleanup: () => void } | null {
 
 function wholeProcess(instances: number): void {
   const runs = envInt('BENCH_PROCESS_RUNS', 15);
-  const cli = path.join(ROOT, 'dist', 'src', 'cli.js');
   const small = path.join(ROOT, 'conf', 'keepalived.conf');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsvrrpd-bench-config-'));
   const large = path.join(dir, 'keepalived.conf');
@@ -238,9 +238,9 @@ function wholeProcess(instances: number): void {
     if (ns) show('true (the cost of ip netns exec itself)', timeProcess(prefix, ['true'], runs));
     const nodeT = timeProcess(prefix, [process.execPath, '-e', '0'], runs);
     show('node -e 0', nodeT);
-    const tsSmall = timeProcess(prefix, [process.execPath, cli, '-t', '-f', small], runs);
+    const tsSmall = timeProcess(prefix, [...tsvrrpdNode(), '-t', '-f', small], runs);
     show('tsvrrpd -t conf/keepalived.conf', tsSmall);
-    const tsLarge = timeProcess(prefix, [process.execPath, cli, '-t', '-f', large], runs);
+    const tsLarge = timeProcess(prefix, [...tsvrrpdNode(), '-t', '-f', large], runs);
     show(`tsvrrpd -t ${instances}-instance file`, tsLarge);
     if (which('keepalived')) {
       show('keepalived -t conf/keepalived.conf', timeProcess(prefix, ['keepalived', '-t', '-f', small], runs));

@@ -35,6 +35,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { median, runBenchMain } from '../support/bench-main';
 import { statusKiB, threadsCpuMs } from '../support/proc-stats';
+import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -186,7 +187,7 @@ class Lab {
     const d = path.join(this.dir, n);
     const cmd =
       this.impl === 'tsvrrpd'
-        ? [process.execPath, CLI, '-n', '-l', '-G', '-f', conf, '-p', this.pidFile(n)]
+        ? [...tsvrrpdNode(), '-n', '-l', '-G', '-f', conf, '-p', this.pidFile(n)]
         : ['keepalived', '-n', '-l', '-D', '-G', '-P', '-f', conf, '-p', this.pidFile(n), '-r', this.vrrpPidFile(n), '-c', `${d}.chk.pid`, '-b', `${d}.bfd.pid`];
     const p = spawn('ip', ['netns', 'exec', this.ns[n], ...cmd], { stdio: ['ignore', log, log] });
     fs.closeSync(log);

@@ -48,6 +48,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { exited, freshNamespace, have, readPid, sh, sleep } from '../support/netns';
 import { median, runBenchMain } from '../support/bench-main';
+import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -323,7 +324,7 @@ class ReloadLab {
     fs.writeFileSync(confFile, conf);
     const cmd =
       impl === 'tsvrrpd'
-        ? [process.execPath, CLI, '-n', '-l', '-G', '-f', confFile, '-p', pidFile]
+        ? [...tsvrrpdNode(), '-n', '-l', '-G', '-f', confFile, '-p', pidFile]
         : ['keepalived', '-P', '-n', '-l', '-G', '-f', confFile, '-p', pidFile, '-r', vrrpPidFile, '-c', file('chk.pid'), '-b', file('bfd.pid')];
     const out = fs.openSync(logFile, 'a');
     const proc = spawn('ip', ['netns', 'exec', this.ns[h], ...cmd], { stdio: ['ignore', out, out] });

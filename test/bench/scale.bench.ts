@@ -44,6 +44,7 @@ import * as path from 'node:path';
 import { runBenchMain } from '../support/bench-main';
 import { statusKiB, threadsCpuMs } from '../support/proc-stats';
 import { exited, freshNamespace, have, readPid, sh, sleep, within } from '../support/netns';
+import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -231,7 +232,7 @@ class ScaleLab {
     const d = path.join(this.dir, h);
     const cmd =
       this.impl === 'tsvrrpd'
-        ? [process.execPath, CLI, '-n', '-l', '-G', '-f', conf, '-p', this.pidFile(h)]
+        ? [...tsvrrpdNode(), '-n', '-l', '-G', '-f', conf, '-p', this.pidFile(h)]
         : ['keepalived', '-n', '-l', '-D', '-G', '-P', '-f', conf, '-p', this.pidFile(h), '-r', this.vrrpPidFile(h), '-c', `${d}.chk.pid`, '-b', `${d}.bfd.pid`];
     const at = Date.now();
     const p = spawn('ip', ['netns', 'exec', this.ns[h], ...cmd], { stdio: ['ignore', log, log] });

@@ -41,6 +41,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runBenchMain } from '../support/bench-main';
 import { buildBridgeLan, exited, have, readPid, sleep, within } from '../support/netns';
+import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -158,7 +159,7 @@ class SoakLab {
     for (const f of [this.pidFile(n), vrrpPid]) fs.rmSync(f, { force: true });
     const cmd =
       n === 'a'
-        ? [process.execPath, CLI, '-n', '-l', '-G', '-f', this.conf(n), '-p', this.pidFile(n)]
+        ? [...tsvrrpdNode(), '-n', '-l', '-G', '-f', this.conf(n), '-p', this.pidFile(n)]
         : ['keepalived', '-n', '-l', '-G', '-P', '-f', this.conf(n), '-p', this.pidFile(n), '-r', vrrpPid, '-c', `${d}.chk.pid`, '-b', `${d}.bfd.pid`];
     const log = fs.openSync(this.log(n), 'a');
     const p = spawn('ip', ['netns', 'exec', this.ns[n], ...cmd], { stdio: ['ignore', log, log] });

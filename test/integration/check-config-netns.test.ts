@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 const CASES = path.join(ROOT, 'test', 'config-corpus', 'cases');
 const NS = `tsv-cc-${process.pid}`;
 const isRoot = process.getuid?.() === 0;
@@ -56,7 +56,7 @@ function keepalivedExit(file: string, configId = 'lb1'): number | null {
 }
 
 function tsvrrpd(file: string, extra: string[] = [], configId = 'lb1'): { status: number | null; stderr: string; stdout: string } {
-  return inNs([process.execPath, CLI, '-t', '-f', file, '-i', configId, ...extra]);
+  return inNs([...tsvrrpdNode(), '-t', '-f', file, '-i', configId, ...extra]);
 }
 
 /** Shipped examples and a spread of verdicts (0, 2, 5, 6) including host-dependent ones. */
@@ -117,7 +117,7 @@ test('check-config on the real kernel: an interface the namespace lacks is repor
 
 test('dump-conf on the real kernel prints the effective config as JSON', { skip }, () => {
   const file = path.join(ROOT, 'conf', 'keepalived.conf');
-  const r = inNs([process.execPath, CLI, '-d', '-f', file]);
+  const r = inNs([...tsvrrpdNode(), '-d', '-f', file]);
   assert.equal(r.status, 0, r.stderr);
   const config = JSON.parse(r.stdout) as { instances: { name: string; advertIntUs: number; garp: { masterRepeat: number } }[] };
   assert.ok(config.instances.length >= 1);

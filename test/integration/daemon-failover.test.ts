@@ -12,9 +12,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildBridgeLan, exited, have, sh, sleep, startCapture, waitFor } from '../support/netns';
+import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 const ID = process.pid;
 const SW = `tsv-df-sw-${ID}`;
 const NODES = { a: { ns: `tsv-df-a-${ID}`, ip: '10.77.0.1', prio: 150 }, b: { ns: `tsv-df-b-${ID}`, ip: '10.77.0.2', prio: 100 }, c: { ns: `tsv-df-c-${ID}`, ip: '10.77.0.50', prio: 0 } };
@@ -42,7 +42,7 @@ function conf(node: 'a' | 'b'): string {
   return file;
 }
 function startDaemon(node: 'a' | 'b'): ChildProcess {
-  const p = spawn('ip', ['netns', 'exec', NODES[node].ns, process.execPath, CLI, '-n', '-l', '-G', '-f', conf(node), '-p', path.join(dir, `${node}.pid`)], {
+  const p = spawn('ip', ['netns', 'exec', NODES[node].ns, ...tsvrrpdNode(), '-n', '-l', '-G', '-f', conf(node), '-p', path.join(dir, `${node}.pid`)], {
     stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, `${node}.log`), 'a')],
   });
   daemons.set(node, p);

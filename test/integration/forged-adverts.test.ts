@@ -16,9 +16,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildBridgeLan, exited, have, sleep, waitFor } from '../support/netns';
+import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 const INJECTOR = path.join(ROOT, 'dist', 'test', 'integration', 'injector.js');
 const ID = process.pid;
 const SW = `tsv-fa-sw-${ID}`;
@@ -102,7 +102,7 @@ function conf(node: Daemon): string {
   return file;
 }
 function startDaemon(node: Daemon): ChildProcess {
-  const p = spawn('ip', ['netns', 'exec', NODES[node].ns, process.execPath, CLI, '-n', '-l', '-G', '-f', conf(node), '-p', path.join(dir, `${node}.pid`)], {
+  const p = spawn('ip', ['netns', 'exec', NODES[node].ns, ...tsvrrpdNode(), '-n', '-l', '-G', '-f', conf(node), '-p', path.join(dir, `${node}.pid`)], {
     stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, `${node}.log`), 'a')],
   });
   daemons.set(node, p);

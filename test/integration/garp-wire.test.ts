@@ -14,9 +14,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { exited, have, sh, sleep, startCapture, waitFor } from '../support/netns';
+import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 const ID = process.pid;
 const SW = `tsv-gw-sw-${ID}`;
 const NS = `tsv-gw-a-${ID}`;
@@ -106,7 +106,7 @@ test('§6.4.2 takeover on the wire: advert, 5 GARPs per VIP, a second burst garp
       `vrrp_instance VI_1 {\n state BACKUP\n interface eth0\n virtual_router_id 51\n priority 100\n advert_int 1\n` +
       ` authentication {\n  auth_type PASS\n  auth_pass s3cr3t\n }\n virtual_ipaddress {\n${VIPS.map((v) => `  ${v}/24\n`).join('')} }\n}\n`,
   );
-  daemon = spawn('ip', ['netns', 'exec', NS, process.execPath, CLI, '-n', '-l', '-G', '-f', conf, '-p', path.join(dir, 'a.pid')], {
+  daemon = spawn('ip', ['netns', 'exec', NS, ...tsvrrpdNode(), '-n', '-l', '-G', '-f', conf, '-p', path.join(dir, 'a.pid')], {
     stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'a.log'), 'a')],
   });
   // Alone on the LAN: MASTER after Master_Down_Interval (3.609 s).

@@ -14,9 +14,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildBridgeLan, exited, have, pidExists, readPid, sleep, startCapture as startTshark, waitFor } from '../support/netns';
+import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 const ID = process.pid;
 const SW = `tsv-ik-sw-${ID}`;
 /** Node T runs tsvrrpd, node K runs keepalived. */
@@ -90,7 +90,7 @@ function start(node: Node, s: Scenario): void {
   const p = (name: string): string => path.join(dir, `${node}-${n}.${name}.pid`);
   const args =
     node === 't'
-      ? [process.execPath, CLI, '-n', '-l', '-G', '-D', '-f', conf(node, s), '-p', p('main')]
+      ? [...tsvrrpdNode(), '-n', '-l', '-G', '-D', '-f', conf(node, s), '-p', p('main')]
       : ['keepalived', '-n', '-l', '-D', '-G', '-P', '-f', conf(node, s), '-p', p('main'), '-r', p('vrrp'), '-c', p('chk'), '-b', p('bfd')];
   if (node === 'k') kaPidFiles.push(p('main'), p('vrrp'), p('chk'), p('bfd'));
   const initsBefore = initCount(node, s);

@@ -13,9 +13,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { exited, have, sh, sleep, startCapture, waitFor } from '../support/netns';
+import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 const ID = process.pid;
 const SW = `tsv-mi-sw-${ID}`;
 type Node = 'a' | 'b';
@@ -85,7 +85,7 @@ const initCount = (node: Node): number => (readLog(node).match(/Entering BACKUP 
 async function start(node: Node, insts: readonly Inst[]): Promise<void> {
   const before = initCount(node);
   const err = fs.openSync(logFile(node), 'a');
-  const p = spawn('ip', ['netns', 'exec', NODES[node].ns, process.execPath, CLI, '-n', '-l', '-G', '-D', '-f', writeConf(node, insts), '-p', path.join(dir, `${node}.pid`)], {
+  const p = spawn('ip', ['netns', 'exec', NODES[node].ns, ...tsvrrpdNode(), '-n', '-l', '-G', '-D', '-f', writeConf(node, insts), '-p', path.join(dir, `${node}.pid`)], {
     stdio: ['ignore', 'ignore', err],
   });
   fs.closeSync(err);

@@ -47,6 +47,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { addBridge, addBridgePort, buildBridgeLan, exited, have, pidExists, readPid, sh, sleep, waitFor, within } from './netns';
+import { tsvrrpdNode } from './tsvrrpd-command';
 
 export type Impl = 'tsvrrpd' | 'keepalived';
 /** Both implementations, keepalived (the reference) first. */
@@ -616,7 +617,7 @@ export class E2eLab {
     const pidFile = (what: string): string => (what === 'main' && opts.pidFile !== undefined ? opts.pidFile : path.join(this.dir, `${name}-${n}.${what}.pid`));
     const args =
       impl === 'tsvrrpd'
-        ? [process.execPath, CLI, '-n', '-l', '-G', '-D', '-f', confFile, '-p', pidFile('main')]
+        ? [...tsvrrpdNode(), '-n', '-l', '-G', '-D', '-f', confFile, '-p', pidFile('main')]
         : ['keepalived', '-n', '-l', '-G', '-D', '-P', '-f', confFile, '-p', pidFile('main'), '-r', pidFile('vrrp'), '-c', pidFile('chk'), '-b', pidFile('bfd')];
     // keepalived's children first: its VRRP child stops gracefully when the parent dies.
     const pidFiles = impl === 'tsvrrpd' ? [pidFile('main')] : ['vrrp', 'chk', 'bfd', 'main'].map(pidFile);

@@ -22,6 +22,7 @@ import { checkConfig, type CheckResult } from '../../../src/config/check';
 import type { ConfigFs } from '../../../src/config/config-fs';
 import { renderDiagnostic, type Diagnostic } from '../../../src/config/diagnostics';
 import { fakeHost, memoryFs, type MemoryTree } from '../../support/config-harness';
+import { tsvrrpdNode } from '../../support/tsvrrpd-command';
 
 const DIST_SRC = path.resolve(__dirname, '..', '..', '..', 'src');
 const CLI = path.join(DIST_SRC, 'cli.js');
@@ -177,7 +178,7 @@ function spawn(argv: readonly string[], asNobody: boolean): SpawnSyncReturns<str
 
 /** `tsvrrpd -t -f file` must reject `file` with a located message, without a stack trace or hang. */
 function assertCliRejects(file: string, opts: { asNobody?: boolean; line?: number; locatedIn?: string } = {}): string {
-  const r = spawn([process.execPath, CLI, '-t', '-f', file], opts.asNobody ?? false);
+  const r = spawn([...tsvrrpdNode(), '-t', '-f', file], opts.asNobody ?? false);
   const stderr = r.stderr ?? '';
   const ctx = `\nstatus ${r.status}, signal ${r.signal}\nstderr (first 2000 chars):\n${stderr.slice(0, 2000)}`;
   assert.ok(!(r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT'), `the CLI did not finish within ${HANG_GUARD_MS / 1000} s (hang guard)${ctx}`);

@@ -451,7 +451,7 @@ test('MachineDriver.post(): with nothing queued and actions that need no waiting
   d.stop();
 });
 
-test('MachineDriver: a deadline that is not a takeover (a MASTER advert) takes one timer of the whole wait, rounded up to the ms', async () => {
+test('MachineDriver: a deadline that is not a takeover (a MASTER advert) takes one timer of the whole wait, to the ms (early by < 1 ms: on time)', async () => {
   const m = new FakeMachine();
   const clock = new ManualClock();
   const delays: (number | undefined)[] = [];
@@ -461,10 +461,10 @@ test('MachineDriver: a deadline that is not a takeover (a MASTER advert) takes o
     globalThis.setTimeout = ((fn: () => void, ms?: number) => (delays.push(ms), realSet(fn, ms))) as typeof setTimeout;
     m.deadline = 40_500;
     await d.post({ type: 'Startup' });
-    assert.deepEqual(delays, [41], 'one timer for 40.5 ms, rounded up: never early');
+    assert.deepEqual(delays, [40], 'one timer for 40.5 ms, rounded down: the step is clamped to the deadline');
     // Polled with the real setTimeout, so only the driver's timers are recorded.
     for (let i = 0; i < 100 && !m.handled.some((h) => h.event === 'DeadlineReached'); i++) await new Promise((r) => realSet(r, 5));
-    assert.deepEqual(delays, [41], 'it fired the deadline itself: no second, short timer');
+    assert.deepEqual(delays, [40], 'it fired the deadline itself: no second, short timer');
     assert.equal(m.handled.at(-1)?.nowUs, 40_500);
     // Awaiting a takeover, the same wait aims early (kernel slack) and finishes with a short timer.
     m.awaitsTakeover = true;
