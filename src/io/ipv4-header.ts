@@ -101,18 +101,18 @@ export function buildIpv4Packet(fields: Omit<Ipv4HeaderFields, 'payloadLength'>,
  * receives: the header in network order, as on the wire). Null if it is not a complete IPv4
  * header: too short, version ≠ 4, IHL < 5, or fewer octets than IHL says.
  */
-export function parseIpv4Header(bytes: Uint8Array): ParsedIpv4Header | null {
-  if (bytes.length < IPV4_HEADER_LEN) return null;
-  const vihl = bytes[0] as number;
+export function parseIpv4Header(bytes: Uint8Array, offset = 0, length = bytes.length - offset): ParsedIpv4Header | null {
+  if (offset < 0 || length < IPV4_HEADER_LEN || offset + length > bytes.length) return null;
+  const vihl = bytes[offset] as number;
   if (vihl >> 4 !== 4) return null;
   const headerLength = (vihl & 0x0f) * 4;
-  if (headerLength < IPV4_HEADER_LEN || bytes.length < headerLength) return null;
+  if (headerLength < IPV4_HEADER_LEN || length < headerLength) return null;
   return {
-    src: formatIpv4(bytes, 12),
-    dst: formatIpv4(bytes, 16),
-    ttl: bytes[8] as number,
-    totalLength: ((bytes[2] as number) << 8) | (bytes[3] as number),
+    src: formatIpv4(bytes, offset + 12),
+    dst: formatIpv4(bytes, offset + 16),
+    ttl: bytes[offset + 8] as number,
+    totalLength: ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number),
     headerLength,
-    protocol: bytes[9] as number,
+    protocol: bytes[offset + 9] as number,
   };
 }

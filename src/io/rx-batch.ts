@@ -30,15 +30,16 @@ export class BatchReader {
   private handle: RxWatchHandle | null;
 
   /**
-   * Start reading `fd`. `onDatagram(bytes, ageNs)` gets each datagram (a view, valid during the
-   * call; ageNs -1 when unknown); `onError(code)` a receive error, after which nothing is read.
+   * Start reading `fd`. `onDatagram(buffer, offset, length, ageNs)` gets each datagram: its
+   * octets in the reader's buffer (valid during the call; no view is made per datagram); ageNs
+   * -1 when unknown; `onError(code)` a receive error, after which nothing is read.
    * Throws what rxWatch throws (a typed NativeSystemError).
    */
   constructor(
     private readonly source: RxBatchSource,
     fd: number,
     private readonly where: string,
-    private readonly onDatagram: (bytes: Uint8Array, ageNs: number) => void,
+    private readonly onDatagram: (buffer: Uint8Array, offset: number, length: number, ageNs: number) => void,
     private readonly onError: (code: string) => void,
   ) {
     this.handle = source.rxWatch(fd, this.buffer, RX_SLOT_BYTES, this.lengths, this.agesNs, this.onBatch);
@@ -64,9 +65,8 @@ export class BatchReader {
     for (let i = 0; i < count && this.handle !== null; i++) {
       const length = this.lengths[i] as number;
       if (length < 0) continue;
-      const bytes = this.buffer.subarray(i * RX_SLOT_BYTES, i * RX_SLOT_BYTES + length);
       try {
-        this.onDatagram(bytes, this.agesNs[i] as number);
+        this.onDatagram(this.buffer, i * RX_SLOT_BYTES, length, this.agesNs[i] as number);
       } catch (e: unknown) {
         reportFault(this.where, e);
       }

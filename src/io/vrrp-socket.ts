@@ -198,6 +198,15 @@ interface BuiltPacket {
 /** Packets kept per message: one per destination (a unicast instance may have several peers). */
 const MAX_BUILT_PER_MESSAGE = 16;
 
+/**
+ * A plain Uint8Array copy of buffer[start, end): the reader's buffer is reused for the next
+ * datagram. A Buffer (raw-socket's reader) is copied through a view, since Buffer's slice() is
+ * a view itself; the batch reader's Uint8Array is copied by slice() with no view made.
+ */
+function copyOut(buffer: Uint8Array, start: number, end: number): Uint8Array {
+  return Buffer.isBuffer(buffer) ? new Uint8Array(buffer.subarray(start, end)) : buffer.slice(start, end);
+}
+
 /** raw-socket's synchronous send calls back before it returns: nothing to do there. */
 const ignoreSent = (): void => undefined;
 
@@ -307,7 +316,7 @@ class RawVrrpSocket implements VrrpSocket {
         { rxWatch, rxUnwatch },
         fd,
         `the VRRP receive path on ${this.ifname}`,
-        (bytes, ageNs) => this.receiveDatagram(bytes, rxAgeUs(ageNs)),
+        (buffer, offset, length, ageNs) => this.receiveDatagram(buffer, offset, length, rxAgeUs(ageNs)),
         (code) => {
           this.batch = null;
           if (!this.closed) this.onError(ioError(`receive VRRP on ${this.ifname}`, Object.assign(new Error(code), { code })));
@@ -345,18 +354,21 @@ class RawVrrpSocket implements VrrpSocket {
   private receive(buffer: Buffer): void {
     if (this.closed) return;
     // First, before anything else is read from the socket: the stamp of this datagram.
-    this.receiveDatagram(buffer, this.stamps ? rxAgeUs(this.stamps.source.rxAgeNs(this.stamps.fd)) : 0);
+    this.receiveDatagram(buffer, 0, buffer.length, this.stamps ? rxAgeUs(this.stamps.source.rxAgeNs(this.stamps.fd)) : 0);
   }
 
-  /** One datagram (IP header included), `ageUs` after the kernel received it; `bytes` may be reused after. */
-  private receiveDatagram(buffer: Uint8Array, ageUs: number): void {
+  /**
+   * One datagram (IP header included), `length` octets at `offset` in `buffer`, `ageUs` after
+   * the kernel received it; `buffer` may be reused after.
+   */
+  private receiveDatagram(buffer: Uint8Array, offset: number, length: number, ageUs: number): void {
     if (this.closed) return;
-    const header = parseIpv4Header(buffer);
+    const header = parseIpv4Header(buffer, offset, length);
     if (header === null || header.protocol !== IPPROTO_VRRP) return;
     if (this.own.has(header.src)) return; // never process our own adverts
     const packet: ReceivedPacket = {
       // A copy: raw-socket reuses its receive buffer for the next datagram.
-      payload: new Uint8Array(buffer.subarray(header.headerLength)),
+      payload: copyOut(buffer, offset + header.headerLength, offset + length),
       srcIp: header.src,
       dstIp: header.dst,
       ttl: header.ttl,

@@ -104,6 +104,7 @@ export class InstanceOutput {
       const counted = v.counter === null ? [] : [countStat(v.counter)];
       return [...counted, ...this.limited(v.reason, v.message, nowUs)];
     }
+    if (v.notes.length === 0) return []; // every advert a BACKUP hears from its MASTER
     return v.notes.flatMap((n) => [countStat(n.counter), ...this.limited(n.counter, n.message, nowUs)]);
   }
 

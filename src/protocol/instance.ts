@@ -43,6 +43,9 @@ interface BackupEntry {
   readonly down: DownKind;
 }
 
+const NO_ACTIONS: readonly Action[] = Object.freeze([]);
+const ADVERT_RCVD: Action = countStat('advert_rcvd');
+
 export class VrrpInstance implements VrrpCore {
   private current: VrrpState = 'INIT';
   /** When a delayed start-up (vrrp_startup_delay) ends; null when none is pending. */
@@ -333,16 +336,18 @@ export class VrrpInstance implements VrrpCore {
   private onAdvert(srcIp: string, v: Validation | null, nowUs: number): Action[] {
     if (v === null) return [];
     // RFC 3768 §7.1: an invalid advert is discarded: counted and logged, nothing else.
-    const actions = this.out.validation(v, nowUs);
-    if (!v.ok) return actions;
-    actions.push(countStat('advert_rcvd'));
-    if (v.advert.priority === 0) actions.push(countStat('pri_zero_rcvd'));
+    if (!v.ok) return this.out.validation(v, nowUs);
     const rx = this.current === 'BACKUP' ? this.backupRx(v.advert, srcIp, nowUs) : this.masterRx(v.advert, srcIp, nowUs);
-    return [...actions, ...rx];
+    if (v.notes.length === 0 && v.advert.priority !== 0 && rx.length === 0) return [ADVERT_RCVD];
+    const actions = this.out.validation(v, nowUs);
+    actions.push(ADVERT_RCVD);
+    if (v.advert.priority === 0) actions.push(countStat('pri_zero_rcvd'));
+    for (const a of rx) actions.push(a);
+    return actions;
   }
 
   /** RFC 3768 §6.4.2; keepalived vrrp_state_backup(). */
-  private backupRx(advert: Advert, srcIp: string, nowUs: number): Action[] {
+  private backupRx(advert: Advert, srcIp: string, nowUs: number): readonly Action[] {
     const p = advert.priority;
     const verdict = classifyBackupAdvert({
       priority: p,
@@ -371,7 +376,7 @@ export class VrrpInstance implements VrrpCore {
       this.timers.preemptAtUs = nowUs + this.p.preemptDelayUs;
       return [this.out.log('debug', `start preempt delay (${this.p.preemptDelayUs} us)`)];
     }
-    return [];
+    return NO_ACTIONS; // an advert from the MASTER: Master_Down_Timer reset, nothing to do
   }
 
   /** RFC 3768 §6.4.3; keepalived vrrp_state_master_rx(). */

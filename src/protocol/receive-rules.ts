@@ -39,13 +39,20 @@ export interface BackupInput {
  * preempt_delay is configured and has not run out yet (it starts at the first lower advert).
  */
 export function classifyBackupAdvert(i: BackupInput): BackupVerdict {
-  if (i.priority === 0) return { kind: 'priority-zero' };
+  if (i.priority === 0) return PRIORITY_ZERO;
   const delaying = i.preemptDelayUs > 0 && (i.preemptAtUs === null || i.preemptAtUs > i.nowUs);
-  if (!(i.nopreempt || i.priority >= i.effective || delaying)) return { kind: 'discard-lower' };
-  if (i.preemptDelayUs === 0) return { kind: 'accept', preempt: 'keep' };
-  if (i.priority >= i.effective) return { kind: 'accept', preempt: i.preemptAtUs === null ? 'keep' : 'stop' };
-  return { kind: 'accept', preempt: i.preemptAtUs === null ? 'start' : 'keep' };
+  if (!(i.nopreempt || i.priority >= i.effective || delaying)) return DISCARD_LOWER;
+  if (i.preemptDelayUs === 0) return ACCEPT_KEEP;
+  if (i.priority >= i.effective) return i.preemptAtUs === null ? ACCEPT_KEEP : ACCEPT_STOP;
+  return i.preemptAtUs === null ? ACCEPT_START : ACCEPT_KEEP;
 }
+
+/** The verdicts are plain data: shared, so a BACKUP's thousand adverts a second allocate none. */
+const PRIORITY_ZERO: BackupVerdict = Object.freeze({ kind: 'priority-zero' });
+const DISCARD_LOWER: BackupVerdict = Object.freeze({ kind: 'discard-lower' });
+const ACCEPT_KEEP: BackupVerdict = Object.freeze({ kind: 'accept', preempt: 'keep' });
+const ACCEPT_STOP: BackupVerdict = Object.freeze({ kind: 'accept', preempt: 'stop' });
+const ACCEPT_START: BackupVerdict = Object.freeze({ kind: 'accept', preempt: 'start' });
 
 export type MasterVerdict =
   /** RFC 3768 §6.4.3: send an advert at once, reset the Adver_Timer. */

@@ -50,6 +50,8 @@ export class MachineDriver {
   private fired: { timer: NodeJS.Timeout; delayMs: number } | null = null;
   /** The time of a deadline being fired; reused, as a step reads it at once (a queued one is copied). */
   private readonly fireTime: { notBeforeUs: number } = { notBeforeUs: 0 };
+  /** The same for postAt()'s receive time. */
+  private readonly rxTime: { atUs: number } = { atUs: 0 };
   private spin: NodeJS.Immediate | null = null;
   /** The deadline the pending timer or spin was set for; null when none is pending. */
   private armedUs: number | null = null;
@@ -70,6 +72,12 @@ export class MachineDriver {
   /** Queue an event; resolves when it and every action it produced have run. */
   post(event: Event, member: string | null = null, time: StepTime = {}): Promise<void> {
     return this.postWith(null, event, member, time);
+  }
+
+  /** post(event, member, { atUs }) without the object: a received advert, a thousand a second. */
+  postAt(event: Event, member: string | null, atUs: number): Promise<void> {
+    this.rxTime.atUs = atUs;
+    return this.postWith(null, event, member, this.rxTime);
   }
 
   /**
@@ -98,6 +106,7 @@ export class MachineDriver {
     }
     this.pending++;
     if (time === this.fireTime) time = { notBeforeUs: this.fireTime.notBeforeUs };
+    else if (time === this.rxTime) time = { atUs: this.rxTime.atUs };
     // A step that throws (a bug, never a bad peer) is reported and the queue goes on, so a
     // later event, Shutdown included, still runs.
     this.queue = this.queue.then(() => {

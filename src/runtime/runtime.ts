@@ -224,7 +224,7 @@ export class Runtime {
     try {
       socket = await this.wire.attach(spec.ifname, spec.params.vrid, spec.params.sourceIp, host.ownAddresses(spec.ifname), (packet, atUs) => {
         const r = self;
-        if (r?.machine) void r.machine.driver.post({ type: 'AdvertReceived', packet }, r.spec.name, { atUs });
+        if (r?.machine) void r.machine.driver.postAt({ type: 'AdvertReceived', packet }, r.spec.name, atUs);
       });
     } catch (e) {
       this.log.error(`(${spec.name}) cannot open the VRRP socket on ${spec.ifname}: ${errorMessage(e)} - skipping`);

@@ -82,3 +82,13 @@ test('parseIpv4Header refuses what is not a complete IPv4 header', () => {
   assert.equal(parseIpv4Header(Uint8Array.from([0x44, ...good.subarray(1)])), null, 'IHL 4');
   assert.equal(parseIpv4Header(Uint8Array.from([0x46, ...good.subarray(1)])), null, 'IHL 6 but 20 octets');
 });
+
+test('parseIpv4Header at an offset into a larger buffer (the batch reader\'s slots): the same fields; out of bounds is null', () => {
+  const packet = buildIpv4Packet({ src: '10.77.0.1', dst: '224.0.0.18', ttl: 255 }, new Uint8Array(20));
+  const slots = new Uint8Array(3 * 64);
+  slots.set(packet, 64);
+  assert.deepEqual(parseIpv4Header(slots, 64, packet.length), parseIpv4Header(packet));
+  assert.equal(parseIpv4Header(slots, 64, 19), null, 'shorter than a header');
+  assert.equal(parseIpv4Header(slots, 180, 20), null, 'past the end of the buffer');
+  assert.equal(parseIpv4Header(slots, -1, 20), null);
+});

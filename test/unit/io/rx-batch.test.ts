@@ -87,7 +87,7 @@ test('a burst of datagrams is read in batches of at most RX_SLOTS, whole and in 
     rxUnwatch: (h) => source.rxUnwatch(h),
   };
   const payloads = Array.from({ length: 70 }, (_, i) => Buffer.from(`datagram ${i}`));
-  const reader = new BatchReader(counting, fd, 'test', (bytes, ageNs) => got.push({ text: Buffer.from(bytes).toString(), ageNs }), (code) => errors.push(code));
+  const reader = new BatchReader(counting, fd, 'test', (buf, at, len, ageNs) => got.push({ text: Buffer.from(buf.subarray(at, at + len)).toString(), ageNs }), (code) => errors.push(code));
   await sleep(50); // the kernel turns receive stamping on from a work queue, shortly after
   // Sent by a child while this event loop is blocked in spawnSync: all of them wait in the
   // socket, then the first wake-up finds them together.
@@ -113,8 +113,8 @@ test('closing the reader from inside its own callback stops delivery at once', {
   await sendAll(port, Array.from({ length: 10 }, (_, i) => Buffer.from(`d${i}`)));
   await sleep(20);
   const got: string[] = [];
-  const reader: BatchReader = new BatchReader(loadNative(), fd, 'test', (bytes) => {
-    got.push(Buffer.from(bytes).toString());
+  const reader: BatchReader = new BatchReader(loadNative(), fd, 'test', (buf, at, len) => {
+    got.push(Buffer.from(buf.subarray(at, at + len)).toString());
     if (got.length === 3) reader.close();
   }, () => undefined);
   await sleep(100);
@@ -141,8 +141,8 @@ test('BatchReader guards: a throwing listener does not stop the batch; an error 
   };
   const seen: [number[], number][] = [];
   const errors: string[] = [];
-  const reader = new BatchReader(fake, 7, 'test', (bytes, age) => {
-    seen.push([[...bytes], age]);
+  const reader = new BatchReader(fake, 7, 'test', (buf, at, len, age) => {
+    seen.push([[...buf.subarray(at, at + len)], age]);
     if (seen.length === 1) throw new Error('listener bug');
   }, (code) => errors.push(code));
   assert.ok(onBatch);
