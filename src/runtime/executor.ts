@@ -61,19 +61,12 @@ export class ActionExecutor {
    */
   run(actions: readonly Action[], from = 0): Promise<void> | void {
     for (let i = from; i < actions.length; i++) {
-      const action = actions[i] as Action;
-      let running: Promise<void> | void;
-      try {
-        running = this.one(action);
-      } catch (e) {
-        this.failed(action, e);
-        continue;
-      }
-      if (running !== undefined) return this.rest(running, action, actions, i + 1);
+      const running = this.runOne(actions[i] as Action);
+      if (running !== undefined) return running.then(() => this.run(actions, i + 1));
     }
   }
 
-  /** One action, as run() would run it alone (the router's path: no array per action). */
+  /** One action, as run() runs each: a failure logged, never thrown (the router's path: no array per action). */
   runOne(action: Action): Promise<void> | void {
     let running: Promise<void> | void;
     try {
@@ -83,15 +76,6 @@ export class ActionExecutor {
       return;
     }
     if (running !== undefined) return running.catch((e: unknown) => this.failed(action, e));
-  }
-
-  private async rest(running: Promise<void>, action: Action, actions: readonly Action[], next: number): Promise<void> {
-    try {
-      await running;
-    } catch (e) {
-      this.failed(action, e);
-    }
-    await this.run(actions, next);
   }
 
   private failed(action: Action, e: unknown): void {

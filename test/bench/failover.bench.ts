@@ -36,6 +36,7 @@ import * as path from 'node:path';
 import { median, runBenchMain } from '../support/bench-main';
 import { statusKiB, threadsCpuMs } from '../support/proc-stats';
 import { tsvrrpdNode } from '../support/tsvrrpd-command';
+import { killNamespacePids } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -102,14 +103,7 @@ function cleanupSync(): void {
   for (const ns of ourNamespaces) {
     // Anything still running inside our namespaces was started by this bench (daemons, keepalived's
     // VRRP child, tshark, ping): kill those pids, then remove the namespace.
-    const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /^\d+$/.test(l));
-    for (const pid of pids) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    killNamespacePids(ns);
   }
   for (const p of ourProcesses) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
   for (const ns of ourNamespaces) spawnSync('ip', ['netns', 'del', ns]);
@@ -254,14 +248,7 @@ class Lab {
     }
     await this.stopCapture();
     for (const ns of Object.values(this.ns)) {
-      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /^\d+$/.test(l));
-      for (const pid of pids) {
-        try {
-          process.kill(Number(pid), 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
+      killNamespacePids(ns);
       spawnSync('ip', ['netns', 'del', ns]);
       ourNamespaces.delete(ns);
     }

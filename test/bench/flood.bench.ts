@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { E2eLab, masterDownMs, vrrpInstance, SLACK, type Impl } from '../support/e2e-lab';
-import { exited, sleep } from '../support/netns';
+import { exited, killNamespacePids, sleep } from '../support/netns';
 import { runBenchMain } from '../support/bench-main';
 import { threadsCpuMs as cpuMs } from '../support/proc-stats';
 import { floodSummary, flooderArgs } from '../integration/flooder';
@@ -141,13 +141,7 @@ function cleanupSync(): void {
     .map((l) => l.split(' ')[0] ?? '')
     .filter((ns) => ns.startsWith(`${PREFIX}-`) && ns.endsWith(`-${process.pid}`));
   for (const ns of mine) {
-    for (const pid of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter((s) => /^\d+$/.test(s))) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    killNamespacePids(ns);
     spawnSync('ip', ['netns', 'del', ns]);
   }
   for (const lab of labs) fs.rmSync(lab.dir, { recursive: true, force: true });

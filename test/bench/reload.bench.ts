@@ -46,7 +46,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exited, freshNamespace, have, readPid, sh, sleep } from '../support/netns';
+import { exited, freshNamespace, have, killNamespacePids, readPid, sh, sleep } from '../support/netns';
 import { median, runBenchMain } from '../support/bench-main';
 import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
@@ -113,20 +113,9 @@ const ourNamespaces = new Set<string>();
 const ourProcesses = new Set<ChildProcess>();
 let tmpRoot = '';
 
-function killNamespacePids(ns: string): void {
+function cleanupSync(): void {
   // Everything still running in our namespaces was started by this bench (the daemons,
   // keepalived's VRRP child, tshark, ip monitor).
-  const out = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
-  for (const pid of out.split('\n').filter((l) => /^\d+$/.test(l))) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
-function cleanupSync(): void {
   for (const ns of ourNamespaces) killNamespacePids(ns);
   for (const p of ourProcesses) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
   for (const ns of ourNamespaces) spawnSync('ip', ['netns', 'del', ns]);

@@ -43,7 +43,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runBenchMain } from '../support/bench-main';
 import { statusKiB, threadsCpuMs } from '../support/proc-stats';
-import { exited, freshNamespace, have, readPid, sh, sleep, within } from '../support/netns';
+import { exited, freshNamespace, have, killNamespacePids, readPid, sh, sleep, within } from '../support/netns';
 import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -117,16 +117,6 @@ const ourNamespaces = new Set<string>();
 const ourProcesses = new Set<ChildProcess>();
 let tmpRoot = '';
 
-function killNamespacePids(ns: string): void {
-  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /^\d+$/.test(l));
-  for (const pid of pids) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-}
 function cleanupSync(): void {
   // Everything running inside our namespaces was started by this bench (daemons, keepalived's
   // children, tshark): kill those pids, then remove the namespaces (and with them veths and bridges).

@@ -40,7 +40,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runBenchMain } from '../support/bench-main';
-import { buildBridgeLan, exited, have, readPid, sleep, within } from '../support/netns';
+import { buildBridgeLan, exited, have, killNamespacePids, namespacePids, readPid, sleep, within } from '../support/netns';
 import { tsvrrpdNode } from '../support/tsvrrpd-command';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -94,20 +94,9 @@ const ourNamespaces = new Set<string>();
 const ourProcesses = new Set<ChildProcess>();
 let tmpRoot = '';
 
-function killPidsIn(ns: string): void {
-  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /^\d+$/.test(l));
-  for (const pid of pids) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
 function cleanupSync(): void {
   // Everything running in our namespaces was started by this bench (tsvrrpd, keepalived and its child).
-  for (const ns of ourNamespaces) killPidsIn(ns);
+  for (const ns of ourNamespaces) killNamespacePids(ns);
   for (const p of ourProcesses) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
   for (const ns of ourNamespaces) spawnSync('ip', ['netns', 'del', ns]);
   ourNamespaces.clear();
@@ -192,16 +181,16 @@ class SoakLab {
     }
     if (await within(exited(p), STOP_TIMEOUT_MS)) {
       // keepalived's VRRP child may outlive the parent by a moment; anything left is killed.
-      if (n === 'b' && (await pollFor(() => this.pidsIn(n) === 0, 2_000)) === null) killPidsIn(this.ns[n]);
+      if (n === 'b' && (await pollFor(() => this.pidsIn(n) === 0, 2_000)) === null) killNamespacePids(this.ns[n]);
       return (Date.now() - at) / 1000;
     }
-    killPidsIn(this.ns[n]);
+    killNamespacePids(this.ns[n]);
     await within(exited(p), 2_000);
     return null;
   }
 
   pidsIn(n: Node): number {
-    return spawnSync('ip', ['netns', 'pids', this.ns[n]], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /^\d+$/.test(l)).length;
+    return namespacePids(this.ns[n]).length;
   }
 
   /** The VRIDs whose VIP is on the node's eth0. */
@@ -240,7 +229,7 @@ class SoakLab {
     await this.stop('b');
     await this.stop('a');
     for (const ns of Object.values(this.ns)) {
-      killPidsIn(ns);
+      killNamespacePids(ns);
       spawnSync('ip', ['netns', 'del', ns]);
       ourNamespaces.delete(ns);
     }

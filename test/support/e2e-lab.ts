@@ -46,7 +46,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { addBridge, addBridgePort, buildBridgeLan, exited, have, pidExists, readPid, sh, sleep, waitFor, within } from './netns';
+import { addBridge, addBridgePort, buildBridgeLan, exited, have, killNamespacePids, pidExists, readPid, sh, sleep, waitFor, within } from './netns';
 import { tsvrrpdNode } from './tsvrrpd-command';
 
 export type Impl = 'tsvrrpd' | 'keepalived';
@@ -736,14 +736,7 @@ export class E2eLab {
     for (const c of this.captures) await c.stop().catch(() => undefined);
     const namespaces = [...this.nodes.values(), ...[...this.lans.values()].map((l) => l.bridgeNs)];
     for (const ns of namespaces) {
-      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter((s) => /^\d+$/.test(s));
-      for (const pid of pids) {
-        try {
-          process.kill(Number(pid), 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      killNamespacePids(ns);
     }
     for (const p of this.children) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await Promise.all([...this.children].map((p) => exited(p)));

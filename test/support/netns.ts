@@ -124,3 +124,20 @@ export async function startCapture(ns: string, iface: string, filter: string, fi
   }
   return p;
 }
+
+/** The pids of the processes in namespace `ns` (none when it does not exist). */
+export function namespacePids(ns: string): number[] {
+  const out = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
+  return out.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+}
+
+/** SIGKILL every process in namespace `ns`: a lab's namespaces hold only what the lab started. */
+export function killNamespacePids(ns: string): void {
+  for (const pid of namespacePids(ns)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
