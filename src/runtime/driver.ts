@@ -9,6 +9,7 @@
 import type { Clock } from '../io/ports';
 import type { Event } from '../protocol/types';
 import type { GroupAction } from '../protocol/sync-group';
+import { sharedWheel, type CoarseWheel, type WheelClient } from './coarse-wheel';
 
 /** A lone instance or a sync group, as the driver sees it (machines.ts). */
 export interface Machine {
@@ -37,10 +38,14 @@ export interface StepTime {
 export type ActionSink = (actions: readonly GroupAction[]) => Promise<void> | void;
 
 const DONE: Promise<void> = Promise.resolve();
+/** A takeover wait longer than this many wheel slots goes to the shared wheel. */
+const WHEEL_MIN_WAIT_SLOTS = 3;
 const DEADLINE_REACHED: Event = Object.freeze({ type: 'DeadlineReached' });
 
-export class MachineDriver {
+export class MachineDriver implements WheelClient {
   private timer: NodeJS.Timeout | null = null;
+  /** The wheel slot of a long wait for a takeover deadline (coarse-wheel.ts); null when none. */
+  private wheelSlot: number | null = null;
   /**
    * The last timer that fired onFire, and its delay: the next one of the same delay (a MASTER's
    * next advert) re-arms it with refresh() rather than allocating another (Node documents
@@ -67,6 +72,7 @@ export class MachineDriver {
     private readonly run: ActionSink,
     private readonly clock: Clock,
     private readonly onStepError: (event: Event, error: unknown) => void = () => undefined,
+    private readonly wheel: CoarseWheel = sharedWheel,
   ) {}
 
   /** Queue an event; resolves when it and every action it produced have run. */
@@ -179,6 +185,7 @@ export class MachineDriver {
     if (this.spin) clearImmediate(this.spin);
     this.timer = null;
     this.spin = null;
+    this.wheelSlot = null; // its wheel entry is now stale (onWheel ignores it)
     this.armedUs = null;
   }
 
@@ -197,7 +204,7 @@ export class MachineDriver {
       this.clearTimer();
       return;
     }
-    if (this.armedUs !== null && this.armedUs <= deadline && (this.timer !== null || this.spin !== null)) return;
+    if (this.armedUs !== null && this.armedUs <= deadline && (this.timer !== null || this.spin !== null || this.wheelSlot !== null)) return;
     this.clearTimer();
     this.armFor(deadline);
   }
@@ -233,7 +240,14 @@ export class MachineDriver {
     }
     if (remainingUs > 2_000) {
       const leadUs = 1_000 + Math.ceil(remainingUs * 0.0015);
-      this.timer = setTimeout(this.onWake, Math.floor((remainingUs - leadUs) / 1000));
+      const waitMs = Math.floor((remainingUs - leadUs) / 1000);
+      if (waitMs > WHEEL_MIN_WAIT_SLOTS * this.wheel.slotMs) {
+        // Seconds away, and every advert heard pushes it back: the shared wheel, woken at
+        // most a slot late, so aimed a slot early (then the precise timer below takes over).
+        this.wheelSlot = this.wheel.add(this, waitMs - this.wheel.slotMs);
+        return;
+      }
+      this.timer = setTimeout(this.onWake, waitMs);
       return;
     }
     // A BACKUP's Master_Down timer only fires at a takeover (every advert pushes it back), so
@@ -242,6 +256,14 @@ export class MachineDriver {
     // (the process was stalled) never fires before the adverts queued meanwhile are read,
     // each of which moves the deadline from its own arrival time.
     this.timer = setTimeout(this.onSpinStart, Math.max(0, Math.floor(remainingUs / 1000) - 1));
+  }
+
+  /** The wheel slot of the long wait has come (a stale slot is ignored): as onWake. */
+  onWheel(slot: number): void {
+    if (slot !== this.wheelSlot) return;
+    this.wheelSlot = null;
+    this.armedUs = null;
+    this.rearm();
   }
 
   /** The long wait is over: arm again for the deadline as it is now (it may have moved). */
