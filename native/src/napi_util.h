@@ -11,4 +11,7 @@ napi_value undefined_value(napi_env env);
 /* An integer argument in [lo, hi] into *out: 0, or -1 after throwing. */
 int int_arg(napi_env env, napi_value v, double lo, double hi, const char *type_msg, const char *range_msg, int *out);
 
+/* The data pointer and length of a typed array of `want` type: 0, or -1 after throwing a TypeError (`msg`). */
+int typed_array_arg(napi_env env, napi_value v, napi_typedarray_type want, const char *msg, void **data, size_t *length);
+
 #endif

@@ -169,19 +169,6 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   }
 }
 
-/* The data pointer and length of a typed array of `want` type, or -1 after throwing. */
-static int typed_array_arg(napi_env env, napi_value v, napi_typedarray_type want, const char *msg, void **data, size_t *length) {
-  bool is_typed;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t offset;
-  if (napi_is_typedarray(env, v, &is_typed) != napi_ok || !is_typed || napi_get_typedarray_info(env, v, &type, length, data, &ab, &offset) != napi_ok || type != want) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
-    return -1;
-  }
-  return 0;
-}
-
 /* The External was collected: free now if closed, else stop (and free once closed). */
 static void finalize_handle(napi_env env, void *data, void *hint) {
   rx_watch_t *w = data;

@@ -126,6 +126,19 @@ napi_value undefined_value(napi_env env) {
   return v;
 }
 
+/* The data pointer and length of a typed array of `want` type, or -1 after throwing. */
+int typed_array_arg(napi_env env, napi_value v, napi_typedarray_type want, const char *msg, void **data, size_t *length) {
+  bool is_typed;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  if (napi_is_typedarray(env, v, &is_typed) != napi_ok || !is_typed || napi_get_typedarray_info(env, v, &type, length, data, &ab, &offset) != napi_ok || type != want) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+    return -1;
+  }
+  return 0;
+}
+
 /* An integer argument in [lo, hi] into *out: 0, or -1 after throwing a TypeError (`type_msg`:
  * not a number) or a RangeError (`range_msg`: not an integer in range). */
 int int_arg(napi_env env, napi_value v, double lo, double hi, const char *type_msg, const char *range_msg, int *out) {
@@ -148,11 +161,8 @@ static napi_value send_frame(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   int ifindex;
-  bool is_typedarray = false;
-  napi_typedarray_type ta_type;
-  size_t length = 0, byte_offset = 0;
+  size_t length = 0;
   void *data = NULL;
-  napi_value arraybuffer;
   addon_state *st = NULL;
   struct sockaddr_ll sll;
   char detail[64];
@@ -164,12 +174,7 @@ static napi_value send_frame(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (int_arg(env, argv[0], 1, 2147483647.0, "sendFrame: ifindex must be a number", "sendFrame: ifindex must be an integer in 1..2147483647", &ifindex) != 0) return NULL;
-  if (napi_is_typedarray(env, argv[1], &is_typedarray) != napi_ok || !is_typedarray ||
-      napi_get_typedarray_info(env, argv[1], &ta_type, &length, &data, &arraybuffer, &byte_offset) != napi_ok ||
-      ta_type != napi_uint8_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "sendFrame: frame must be a Uint8Array");
-    return NULL;
-  }
+  if (typed_array_arg(env, argv[1], napi_uint8_array, "sendFrame: frame must be a Uint8Array", &data, &length) != 0) return NULL;
   if (length < ETH_HLEN) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "sendFrame: frame is shorter than an Ethernet header");
     return NULL;

@@ -19,11 +19,8 @@ napi_value raw_send_to(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3], result;
   int fd;
-  bool is_typed = false;
-  napi_typedarray_type type;
-  size_t length = 0, offset = 0;
+  size_t length = 0;
   void *data = NULL;
-  napi_value arraybuffer;
   double dst;
   struct sockaddr_in to;
   ssize_t sent;
@@ -34,11 +31,7 @@ napi_value raw_send_to(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (int_arg(env, argv[0], 0, 2147483647.0, "rawSendTo: fd must be a number", "rawSendTo: fd must be an integer in 0..2147483647", &fd) != 0) return NULL;
-  if (napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[1], &type, &length, &data, &arraybuffer, &offset) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rawSendTo: packet must be a Uint8Array");
-    return NULL;
-  }
+  if (typed_array_arg(env, argv[1], napi_uint8_array, "rawSendTo: packet must be a Uint8Array", &data, &length) != 0) return NULL;
   if (napi_get_value_double(env, argv[2], &dst) != napi_ok) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rawSendTo: dstIpv4 must be a number");
     return NULL;

@@ -95,7 +95,7 @@ export class InstanceTimers {
 
   /** Fires every MASTER timer due at `t` and re-arms the periodic ones from `t`. */
   fireMaster(t: number): MasterDue {
-    const advert = this.adverAtUs !== null && this.adverAtUs <= t;
+    const advert = isDue(this.adverAtUs, t);
     if (advert) this.resetAdver(t);
     if (!isDue(this.garpBurstAtUs, t) && !isDue(this.garpRefreshAtUs, t) && !isDue(this.lowerPrioGarpAtUs, t)) {
       return advert ? ADVERT_ONLY : NOTHING_DUE; // what every advert interval brings: no allocation
