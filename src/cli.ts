@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { blockingErrors, type CheckResult } from './config/check';
 import { renderDiagnostic, severityWord } from './config/diagnostics';
-import { checkConfigFile, checkConfigInWorker } from './io/config-worker';
+import { checkConfigFile } from './io/config-file';
 import { facilityFromOption, LOG_DAEMON, SyslogWriter } from './io/syslog';
 import { signum } from './io/signals';
 
@@ -135,7 +135,7 @@ function runDaemon(opts: CliOptions, err: NodeJS.WritableStream): Promise<number
     return Promise.resolve(EXIT_USAGE);
   }
   // A reload reads and checks the file exactly as this first read does (and as -t does):
-  // io/config-worker.ts checkConfigFile().
+  // io/config-file.ts checkConfigFile().
   const file = path.resolve(opts.useFile);
   const configId = opts.configId ?? defaultConfigId();
   const result = checkConfigFile({ file, configId });
@@ -150,7 +150,7 @@ function runDaemon(opts: CliOptions, err: NodeJS.WritableStream): Promise<number
   const syslog = opts.syslog ? new SyslogWriter(opts.logFacility === undefined ? LOG_DAEMON : facilityFromOption(opts.logFacility)) : null;
   // Loaded only here: -t, -d, --signum and --help need none of the daemon's modules (the
   // logger, netlink, raw sockets, mail), and configuration management runs -t on every render.
-  return import('./main').then(({ startDaemon }) => startDaemon(config, {
+  return Promise.all([import('./main'), import('./io/config-worker')]).then(([{ startDaemon }, { checkConfigInWorker }]) => startDaemon(config, {
     detail: opts.logDetail === true,
     console: opts.logConsole === true,
     syslog,

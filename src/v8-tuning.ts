@@ -13,7 +13,7 @@
  * more for nothing measurable), so only a daemon run gets them, not -t, -d, -v or -h. The
  * tuning changes when code is compiled, never what it does.
  */
-import * as v8 from 'node:v8';
+import type * as V8 from 'node:v8';
 
 export const DAEMON_V8_FLAGS: readonly string[] = [
   '--no-lazy', // compile every function when its module loads, not on the first takeover
@@ -58,6 +58,9 @@ export function runsDaemon(argv: readonly string[]): boolean {
 /** Set DAEMON_V8_FLAGS when `argv` (the CLI's arguments) starts the daemon; true if set. */
 export function tuneV8For(argv: readonly string[]): boolean {
   if (!runsDaemon(argv)) return false;
+  // Loaded only here: node:v8 costs ~5 ms to load, and -t (run on every render) has no use for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const v8 = require('node:v8') as typeof V8;
   for (const flag of DAEMON_V8_FLAGS) v8.setFlagsFromString(flag);
   return true;
 }

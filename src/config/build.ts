@@ -112,23 +112,37 @@ function resolveSyncGroups(draft: ConfigDraft, sink: DiagnosticSink): { groups: 
 
 /** keepalived check_vrid_conflicts(): one VRID per interface, family and multicast group. */
 function checkVridConflicts(instances: readonly VrrpInstance[], sink: DiagnosticSink): void {
-  for (let i = 0; i < instances.length; i++) {
-    const a = instances[i] as VrrpInstance;
-    for (let j = i + 1; j < instances.length; j++) {
-      const b = instances[j] as VrrpInstance;
-      if (a.vrid !== b.vrid || a.family !== b.family) continue;
-      const aUni = a.unicastPeers.length > 0;
-      const bUni = b.unicastPeers.length > 0;
-      if (aUni || bUni) {
-        if (!aUni || !bUni || a.interface !== b.interface) continue;
-        const shared = a.unicastPeers.some((p) => b.unicastPeers.some((q) => q.address === p.address));
-        if (shared) sink.report('GENERAL_ERROR', 'CFG_DUPLICATE_VRID', `(${a.name}) duplicate VRID conflict with ${b.name} VRID ${b.vrid}`, b.at);
-        continue;
-      }
-      if (a.interface === null || a.interface !== b.interface || a.mcastDstIp !== b.mcastDstIp) continue;
-      sink.report('GENERAL_ERROR', 'CFG_DUPLICATE_VRID', `${a.name} and ${b.name} both use VRID ${b.vrid} with IPv${b.family} on interface ${b.interface}`, b.at);
-    }
+  // Only instances with the same VRID and family can conflict: compare within those buckets
+  // (1 000 instances were half a million pairs).
+  const buckets = new Map<number, VrrpInstance[]>();
+  for (const inst of instances) {
+    const key = inst.vrid * 16 + inst.family;
+    const bucket = buckets.get(key);
+    if (bucket === undefined) buckets.set(key, [inst]);
+    else bucket.push(inst);
   }
+  // In file order of a, then of b, as keepalived reports them: a is its bucket's next entry.
+  const next = new Map<number, number>();
+  for (const a of instances) {
+    const key = a.vrid * 16 + a.family;
+    const bucket = buckets.get(key) as VrrpInstance[];
+    const i = next.get(key) ?? 0;
+    next.set(key, i + 1);
+    for (let j = i + 1; j < bucket.length; j++) checkVridPair(a, bucket[j] as VrrpInstance, sink);
+  }
+}
+
+function checkVridPair(a: VrrpInstance, b: VrrpInstance, sink: DiagnosticSink): void {
+  const aUni = a.unicastPeers.length > 0;
+  const bUni = b.unicastPeers.length > 0;
+  if (aUni || bUni) {
+    if (!aUni || !bUni || a.interface !== b.interface) return;
+    const shared = a.unicastPeers.some((p) => b.unicastPeers.some((q) => q.address === p.address));
+    if (shared) sink.report('GENERAL_ERROR', 'CFG_DUPLICATE_VRID', `(${a.name}) duplicate VRID conflict with ${b.name} VRID ${b.vrid}`, b.at);
+    return;
+  }
+  if (a.interface === null || a.interface !== b.interface || a.mcastDstIp !== b.mcastDstIp) return;
+  sink.report('GENERAL_ERROR', 'CFG_DUPLICATE_VRID', `${a.name} and ${b.name} both use VRID ${b.vrid} with IPv${b.family} on interface ${b.interface}`, b.at);
 }
 
 function buildScripts(draft: ConfigDraft): VrrpScript[] {

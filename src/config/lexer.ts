@@ -29,6 +29,9 @@ export interface Decommented {
 export function decomment(raw: string): Decommented {
   let offset = 0;
   while (offset < raw.length && (raw[offset] === ' ' || raw[offset] === '\t')) offset++;
+  // Most lines have no quote, escape or comment: then the text is the line, trimmed, as is
+  // (building it a character at a time made a 20 000-line file's -t ~15 ms slower).
+  if (!hasLexicalSpecial(raw, offset)) return { text: trimEnd(raw, offset, raw.length), offset, unterminatedQuote: false };
   let out = '';
   let quote = false;
   let cont = false;
@@ -65,6 +68,19 @@ export function decomment(raw: string): Decommented {
   out = trimEnd(out, 0, out.length);
   if (cont) out += '\\';
   return { text: out, offset, unterminatedQuote: quote };
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const HASH = 0x23;
+const BANG = 0x21;
+
+function hasLexicalSpecial(raw: string, from: number): boolean {
+  for (let i = from; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === QUOTE || c === BACKSLASH || c === HASH || c === BANG) return true;
+  }
+  return false;
 }
 
 /** Does `s` end in a `\` that is not itself escaped (keepalived pairs backslashes up)? */
@@ -124,7 +140,10 @@ function trimEnd(line: string, from: number, to: number): string {
   return line.slice(from, end);
 }
 
-const WHITE = new Set([' ', '\t', '\n', '\r', '\v', '\f']);
+/** isspace() in the C locale: space, \t, \n, \v, \f, \r. */
+function isWhite(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
 
 export interface WordSplit {
   readonly words: readonly Word[];
@@ -141,9 +160,9 @@ export function splitWords(line: string, where: { file: string; line: number }, 
   const words: Word[] = [];
   let i = 0;
   while (i < line.length) {
-    while (i < line.length && WHITE.has(line[i] as string)) i++;
+    while (i < line.length && isWhite(line.charCodeAt(i))) i++;
     if (i >= line.length) break;
-    if (line[i] === '"') {
+    if (line.charCodeAt(i) === QUOTE) {
       const close = line.indexOf('"', i + 1);
       if (close < 0) return { words, unmatchedQuote: true };
       words.push({ text: line.slice(i + 1, close), col: baseCol + i, file: where.file, line: where.line });
@@ -151,7 +170,11 @@ export function splitWords(line: string, where: { file: string; line: number }, 
       continue;
     }
     const start = i;
-    while (i < line.length && !WHITE.has(line[i] as string) && line[i] !== '"') i++;
+    while (i < line.length) {
+      const c = line.charCodeAt(i);
+      if (isWhite(c) || c === QUOTE) break;
+      i++;
+    }
     words.push({ text: line.slice(start, i), col: baseCol + start, file: where.file, line: where.line });
   }
   return { words, unmatchedQuote: false };

@@ -8,17 +8,12 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { CheckResult } from '../config/check';
-import { checkConfig } from '../config/check';
-import { nodeConfigFs } from './config-fs-node';
-import { nodeHostFacts } from './host-facts-node';
+import { checkConfigFile, type CheckRequest } from './config-file';
+
+export { checkConfigFile, type CheckRequest } from './config-file';
 
 /** A reload that cannot read its file within this long keeps the running config. */
 export const CHECK_TIMEOUT_MS = 30_000;
-
-export interface CheckRequest {
-  readonly file: string;
-  readonly configId: string;
-}
 
 export class ConfigWorkerError extends Error {
   override readonly name = 'ConfigWorkerError';
@@ -26,10 +21,6 @@ export class ConfigWorkerError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
-}
-
-export function checkConfigFile(req: CheckRequest): CheckResult {
-  return checkConfig({ file: req.file, configId: req.configId, fs: nodeConfigFs, host: nodeHostFacts() });
 }
 
 /** Read and check `req.file` in a worker thread. */

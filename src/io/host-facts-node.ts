@@ -67,6 +67,9 @@ export function nodeHostFacts(): HostFacts {
   const groups = readNames('/etc/group');
   // One read per interface name and check: a 1 000-instance file names the same few hundreds of times.
   const interfaces = new Map<string, InterfaceFacts | null>();
+  // Likewise one lookup per script program: each is a PATH search, realpath and a stat of
+  // every directory above it, and a large file runs the same few notify scripts everywhere.
+  const scripts = new Map<string, ScriptFileFacts>();
   return {
     hostname: os.hostname(),
     runningAsRoot: process.getuid?.() === 0,
@@ -78,16 +81,22 @@ export function nodeHostFacts(): HostFacts {
     userExists: (n) => users.has(n),
     groupExists: (n) => groups.has(n),
     scriptFile(program: string): ScriptFileFacts {
-      const resolved = resolveProgram(program);
-      if (resolved === null) return { path: null, executable: false, writableByNonRoot: false };
-      let executable = false;
-      try {
-        fs.accessSync(resolved, fs.constants.X_OK);
-        executable = fs.statSync(resolved).isFile();
-      } catch {
-        executable = false;
-      }
-      return { path: resolved, executable, writableByNonRoot: writableByNonRoot(resolved) };
+      let facts = scripts.get(program);
+      if (facts === undefined) scripts.set(program, (facts = scriptFileFacts(program)));
+      return facts;
     },
   };
+}
+
+function scriptFileFacts(program: string): ScriptFileFacts {
+  const resolved = resolveProgram(program);
+  if (resolved === null) return { path: null, executable: false, writableByNonRoot: false };
+  let executable = false;
+  try {
+    fs.accessSync(resolved, fs.constants.X_OK);
+    executable = fs.statSync(resolved).isFile();
+  } catch {
+    executable = false;
+  }
+  return { path: resolved, executable, writableByNonRoot: writableByNonRoot(resolved) };
 }
