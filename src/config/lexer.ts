@@ -71,6 +71,8 @@ export function decomment(raw: string): Decommented {
 }
 
 const QUOTE = 0x22;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 const BACKSLASH = 0x5c;
 const HASH = 0x23;
 const BANG = 0x21;
@@ -104,19 +106,19 @@ export interface BraceSplit {
  */
 export function splitAtBrace(line: string, start = 0): BraceSplit {
   let p = -1;
-  const first = line[start];
-  if (first === '{' || first === '}') {
+  const first = line.charCodeAt(start);
+  if (first === OPEN_BRACE || first === CLOSE_BRACE) {
     p = start;
   } else {
     for (let i = start; i < line.length; i++) {
-      const c = line[i];
-      if (c === '"') {
+      const c = line.charCodeAt(i);
+      if (c === QUOTE) {
         const close = line.indexOf('"', i + 1);
         if (close < 0) break;
         i = close;
         continue;
       }
-      if (c === '{' || c === '}') {
+      if (c === OPEN_BRACE || c === CLOSE_BRACE) {
         p = i;
         break;
       }

@@ -16,13 +16,20 @@ export interface LineSource {
   readonly location: SourceLocation | null;
 }
 
-/** Records what a source hands out, so a block can be replayed (see replayAsTopLevel). */
+/**
+ * Records what a source hands out, so a block can be replayed (see replayAsTopLevel). It
+ * records only once begun, from the block's first line, when that line turns out not to be
+ * its `{`: almost every block has one, and recording them all cost a large file ~3 MB.
+ */
 class RecordingSource implements LineSource {
-  readonly lines: LogicalLine[] = [];
+  lines: LogicalLine[] | null = null;
   constructor(readonly inner: LineSource) {}
+  begin(first: LogicalLine): void {
+    this.lines = [first];
+  }
   next(): LogicalLine | null {
     const l = this.inner.next();
-    if (l) this.lines.push(l);
+    if (l) this.lines?.push(l);
     return l;
   }
   get location(): SourceLocation | null {
@@ -189,6 +196,7 @@ function processStream(
       if (first.text === '{' && level > 0) continue;
       ctx.report('MISSING_BOB', 'CFG_MISSING_BOB', "Missing '{' at beginning of configuration block");
       missingBob = true;
+      if (level === 1 && ctx.source instanceof RecordingSource) ctx.source.begin(line);
     } else if (first.text === '{') {
       ctx.report('UNEXPECTED_BOB', 'CFG_UNEXPECTED_BOB', "Unexpected '{' - ignoring");
       continue;
@@ -227,7 +235,7 @@ function processStream(
       const noBrace = processStream(ctx, sub.table, sub.scope, level + 1, subNeedsBob, null);
       ctx.source = recording.inner;
       sub.close?.(ctx);
-      if (noBrace) replay(recording.lines);
+      if (noBrace) replay(recording.lines ?? []);
       continue;
     }
     processStream(ctx, sub.table, sub.scope, level + 1, subNeedsBob, null);

@@ -27,7 +27,7 @@ export function parseIpWithPrefix(
   const slash = allowPrefix ? w.text.indexOf('/') : -1;
   const addrText = slash >= 0 ? w.text.slice(0, slash) : w.text;
   if (slash >= 0) {
-    const lenWord: Word = { ...w, text: w.text.slice(slash + 1), col: w.col + slash + 1 };
+    const lenWord: Word = { text: w.text.slice(slash + 1), col: w.col + slash + 1, file: w.file, line: w.line };
     const v = readUnsigned(ctx, lenWord, 0, prefixLength);
     if (v === null) {
       ctx.report('GENERAL_ERROR', 'CFG_BAD_PREFIX', `Invalid address prefix len ${lenWord.text} for address ${w.text} - using ${prefixLength}`, w);
@@ -54,7 +54,9 @@ export function parseAddressLine(
   const parsed = parseIpWithPrefix(ctx, first, true);
   if (!parsed) return null;
   const addr: Mutable<VirtualAddress> = {
-    ...parsed,
+    address: parsed.address,
+    family: parsed.family,
+    prefixLength: parsed.prefixLength,
     broadcast: null,
     dev: null,
     scope: null,
