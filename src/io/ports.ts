@@ -19,6 +19,8 @@ export interface VrrpSocket {
   /**
    * Received adverts on this interface, own transmissions already filtered out. `rxAgeUs`: how
    * long before this call the kernel received it (its receive timestamp), 0 when unknown.
+   * `packet.payload` is a view into the socket's receive buffer, valid only during the call
+   * (the next datagram is read into it): a listener that keeps it copies it (copyPacket()).
    */
   onPacket(listener: (packet: ReceivedPacket, rxAgeUs: number) => void): void;
   /** The socket's descriptor, for the dumps; null when unknown. */
@@ -77,4 +79,10 @@ export interface GarpSender {
 /** The monotonic clock, in integer microseconds. */
 export interface Clock {
   nowUs(): number;
+}
+
+/** A packet whose payload is its own: for a listener that keeps one past the call (onPacket). */
+export function copyPacket(packet: ReceivedPacket): ReceivedPacket {
+  const { srcIp, dstIp, ttl, ipTotalLength, ipHeaderLength } = packet;
+  return { payload: packet.payload.slice(), srcIp, dstIp, ttl, ipTotalLength, ipHeaderLength };
 }

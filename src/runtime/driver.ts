@@ -129,6 +129,11 @@ export class MachineDriver implements WheelClient {
     return this.queue;
   }
 
+  /** No step queued or running: an event posted now is handled before post() returns. */
+  get idle(): boolean {
+    return this.pending === 0;
+  }
+
   /** Resolves when every queued step has run. */
   drain(): Promise<void> {
     return this.queue;

@@ -16,6 +16,7 @@
  */
 import type { Config, GlobalDefs } from '../config/model';
 import type { AddressManager, Clock, GarpSender, LinkEvent, LinkWatcher, VrrpSocketFactory } from '../io/ports';
+import { copyPacket } from '../io/ports';
 import { errorMessage } from '../io/errors';
 import { VrrpInstance } from '../protocol/instance';
 import type { GroupAction } from '../protocol/sync-group';
@@ -224,7 +225,11 @@ export class Runtime {
     try {
       socket = await this.wire.attach(spec.ifname, spec.params.vrid, spec.params.sourceIp, host.ownAddresses(spec.ifname), (packet, atUs) => {
         const r = self;
-        if (r?.machine) void r.machine.driver.postAt({ type: 'AdvertReceived', packet }, r.spec.name, atUs);
+        if (!r?.machine) return;
+        const driver = r.machine.driver;
+        // The payload is the socket's buffer, valid during this call: an idle driver handles
+        // the advert before postAt() returns; a queued one keeps a copy.
+        void driver.postAt({ type: 'AdvertReceived', packet: driver.idle ? packet : copyPacket(packet) }, r.spec.name, atUs);
       });
     } catch (e) {
       this.log.error(`(${spec.name}) cannot open the VRRP socket on ${spec.ifname}: ${errorMessage(e)} - skipping`);

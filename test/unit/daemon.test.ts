@@ -38,7 +38,7 @@ function config(text: string): Config {
   return r.config;
 }
 
-function fakes(addressesOf: Record<string, string[]> = { eth0: ['10.0.0.1'], eth1: ['10.1.0.1'] }): Fakes {
+function fakes(addressesOf: Record<string, string[]> = { eth0: ['10.0.0.1'], eth1: ['10.1.0.1'] }, addGate: () => Promise<void> = async () => undefined): Fakes {
   const events: string[] = [];
   const lines: string[] = [];
   const listeners = new Map<string, (p: ReceivedPacket, age: number) => void>();
@@ -76,7 +76,10 @@ function fakes(addressesOf: Record<string, string[]> = { eth0: ['10.0.0.1'], eth
         },
       },
       addresses: {
-        add: async (a: AddressSpec) => void events.push(`add ${a.address}/${a.prefixLength} ${a.ifname}`),
+        add: async (a: AddressSpec) => {
+          await addGate();
+          events.push(`add ${a.address}/${a.prefixLength} ${a.ifname}`);
+        },
         remove: async (a: AddressSpec) => void events.push(`remove ${a.address}/${a.prefixLength} ${a.ifname}`),
         list: async (ifname) => (addressesOf[ifname] ?? []).map((address) => ({ address, prefixLength: 24 })),
       },
@@ -170,6 +173,28 @@ test('daemon: the echo of our own VIP removal is not "removed by someone else"; 
   await new Promise((r) => setImmediate(r));
   assert.equal(stateOf(f, 'VI_1'), 'MASTER');
   assert.ok(!f.lines.some((l) => l.includes('Netlink reflector reports IP 10.0.0.100 removed')));
+});
+
+test('daemon: an advert heard while its instance is busy is kept as a copy (the socket hands on a view of a buffer it reuses)', async (t) => {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const f = fakes(undefined, () => gate);
+  t.after(() => {
+    release();
+    return f.daemon.stop();
+  });
+  void f.daemon.start(config(owner('VI_1', 51, '  10.0.0.100/24')));
+  // Becoming MASTER, the instance waits for its VIP to be added: its driver is busy.
+  await until('MASTER, adding its VIP', () => stateOf(f, 'VI_1') === 'MASTER');
+  const good = advertPacket({ vrid: 51, priority: 0, srcIp: '10.0.0.9', addresses: ['10.0.0.100'], password: null });
+  const reused = new Uint8Array(good.payload.length);
+  reused.set(good.payload);
+  f.inject('eth0', { ...good, payload: reused });
+  reused.fill(0xee); // the socket reads the next datagram into the same buffer
+  release();
+  const stats = (): ReadonlyMap<string, number> | undefined => f.runtime.registry.named('VI_1')?.executor.stats;
+  await until('the priority-0 advert counted', () => stats()?.get('pri_zero_rcvd') === 1);
+  assert.equal(stats()?.get('advert_rcvd'), 1, 'read as the advert it was, not as the bytes that overwrote it');
 });
 
 test('daemon: an interface up under a new index (re-created) gets a new socket; up again under the same index keeps it', async (t) => {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { endianness } from 'node:os';
 import { TsvrrpdIoError } from '../../../src/io/errors';
+import { copyPacket } from '../../../src/io/ports';
 import { setFaultSink } from '../../../src/io/faults';
 import { buildIpv4Packet } from '../../../src/io/ipv4-header';
 import { RawVrrpSocketFactory, rawErrorCode, rxAgeUs, type RawSocketLike, type RawSocketModule, type RxStampSource } from '../../../src/io/vrrp-socket';
@@ -206,11 +207,15 @@ test('close rejects queued sends (raw-socket drops them silently) and later send
   sockets[0]?.sent[0]?.done(null, 40); // a late callback changes nothing
 });
 
-test('receive: ReceivedPacket fields from the IP header, payload copied out of the reused buffer; own sources and non-VRRP dropped', async () => {
+test('receive: ReceivedPacket fields from the IP header, the payload a view of the reused buffer (copyPacket keeps it); own sources and non-VRRP dropped', async () => {
   const { raw, sockets } = fake();
   const s = await new RawVrrpSocketFactory({ raw, readIfindex }).open('eth0', { ownAddresses: ['10.77.0.1', '10.77.0.60'] });
   const got: ReceivedPacket[] = [];
-  s.onPacket((p) => got.push(p));
+  const views: Uint8Array[] = [];
+  s.onPacket((p) => {
+    views.push(p.payload);
+    got.push(copyPacket(p));
+  });
   const msg = encodeAdvert(labFields());
   const shared = Buffer.alloc(4096);
   const deliver = (src: string, opts: { protocol?: number; ttl?: number } = {}): void => {
@@ -227,6 +232,9 @@ test('receive: ReceivedPacket fields from the IP header, payload copied out of t
   assert.equal(got.length, 1);
   assert.deepEqual(got[0], { payload: msg, srcIp: '10.77.0.2', dstIp: '224.0.0.18', ttl: 254, ipTotalLength: 40, ipHeaderLength: 20 });
   assert.equal(Object.getPrototypeOf(got[0]?.payload), Uint8Array.prototype, 'a plain Uint8Array, not a Buffer view');
+  assert.equal(Object.getPrototypeOf(views[0]), Uint8Array.prototype);
+  assert.equal(views[0]?.buffer, shared.buffer, 'handed on as a view of the receive buffer, not copied');
+  assert.equal(views[0]?.[0], 0xee, 'which the next datagram overwrites');
   s.close();
 });
 
