@@ -20,6 +20,15 @@
  *     stops the watch and calls onBatch(-1, "ENETDOWN"...).
  *   rxUnwatch(handle): stop, close the dup; safe to call twice and from inside onBatch. The
  *     memory is freed once the poll is closed and the handle collected, whichever is last.
+ *   rxHold(holdMs): the receive hold, for every watch on this thread's loop (0, the default:
+ *     off). Once reads come less than holdMs apart (on any watched socket), a socket that has
+ *     just been read is not polled again until one shared timer, holdMs later: then every
+ *     socket held meanwhile is read in that one wake-up. A director with 1 000 instances wakes
+ *     a few hundred times a second instead of once per advert heard; one with a few instances
+ *     never holds. Datagrams keep their kernel stamps, so a late read changes no timing.
+ *   rxFlush(): read every held socket now, each batch delivered to its onBatch before this
+ *     returns (a takeover deadline is about to fire: first, what has arrived). Returns the
+ *     number of datagrams delivered.
  *
  * onBatch runs through napi_make_callback, so promises it settles run their reactions after it,
  * as for any I/O callback. An exception it throws is cleared here: JavaScript guards its own
@@ -44,7 +53,9 @@
 #define RX_ROUNDS_PER_WAKE 4
 #define RX_MAX_SLOTS 256
 
-typedef struct {
+typedef struct rx_watch rx_watch_t;
+
+struct rx_watch {
   uv_poll_t poll;
   napi_env env;
   napi_ref on_batch;
@@ -62,7 +73,20 @@ typedef struct {
   int stopped;  /* uv_close() called */
   int closed;   /* its close callback ran: fd closed, references dropped */
   int orphaned; /* the External handed to JS was collected (or never made) */
-} rx_watch_t;
+  uv_loop_t *loop;
+  int held;          /* not polled until the hold timer (or rxFlush) */
+  rx_watch_t *next_held;
+};
+
+/* The receive hold of the loop rxHold() was called on (the main thread's: one per process). */
+static struct {
+  uv_loop_t *loop;
+  uv_timer_t timer;
+  int timer_ready;
+  uint64_t hold_ms;
+  uint64_t last_read_ms; /* loop time of the last read that delivered datagrams; 0: none */
+  rx_watch_t *held;      /* the held watches, a singly linked list */
+} hold;
 
 #define CONTROL_BYTES CMSG_SPACE(sizeof(struct timespec))
 
@@ -87,9 +111,23 @@ static void on_closed(uv_handle_t *handle) {
   if (w->orphaned) free_watch(w);
 }
 
+static void unhold(rx_watch_t *w) {
+  rx_watch_t **p;
+  if (!w->held) return;
+  for (p = &hold.held; *p != NULL; p = &(*p)->next_held) {
+    if (*p == w) {
+      *p = w->next_held;
+      break;
+    }
+  }
+  w->held = 0;
+  w->next_held = NULL;
+}
+
 static void stop_watch(rx_watch_t *w) {
   if (w->stopped) return;
   w->stopped = 1;
+  unhold(w);
   uv_poll_stop(&w->poll);
   uv_close((uv_handle_t *)&w->poll, on_closed);
 }
@@ -124,15 +162,9 @@ static double age_of(struct msghdr *mh, const struct timespec *now) {
   return -1;
 }
 
-static void on_readable(uv_poll_t *handle, int status, int events) {
-  rx_watch_t *w = handle->data;
-  int round;
-  if (w->stopped) return;
-  if (status < 0) {
-    stop_watch(w);
-    deliver(w, -1, errno_name(-status));
-    return;
-  }
+/* Read what is waiting: up to RX_ROUNDS_PER_WAKE recvmmsg(2) rounds, each batch delivered. */
+static int read_rounds(rx_watch_t *w) {
+  int round, total = 0;
   for (round = 0; round < RX_ROUNDS_PER_WAKE && !w->stopped; round++) {
     unsigned i;
     int n;
@@ -152,21 +184,77 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
       int err = errno;
-      if (err == EAGAIN || err == EWOULDBLOCK) return;
+      if (err == EAGAIN || err == EWOULDBLOCK) return total;
       stop_watch(w);
       deliver(w, -1, errno_name(err));
-      return;
+      return total;
     }
-    if (n == 0) return;
+    if (n == 0) return total;
     clock_gettime(CLOCK_REALTIME, &now);
     for (i = 0; i < (unsigned)n; i++) {
       struct msghdr *mh = &w->msgs[i].msg_hdr;
       w->lengths[i] = (mh->msg_flags & MSG_TRUNC) ? -1 : (int32_t)w->msgs[i].msg_len;
       w->ages[i] = age_of(mh, &now);
     }
+    total += n;
     deliver(w, n, "");
-    if ((unsigned)n < w->slots) return; /* drained */
+    if ((unsigned)n < w->slots) return total; /* drained */
   }
+  return total;
+}
+
+static void on_readable(uv_poll_t *handle, int status, int events);
+
+/* Take the first held watch off the list (one at a time: a callback may unwatch another). */
+static rx_watch_t *pop_held(void) {
+  rx_watch_t *w = hold.held;
+  if (w == NULL) return NULL;
+  hold.held = w->next_held;
+  w->held = 0;
+  w->next_held = NULL;
+  return w;
+}
+
+/* Poll `w` again; a failure stops it like a receive error. */
+static void resume(rx_watch_t *w) {
+  if (w->stopped || uv_poll_start(&w->poll, UV_READABLE, on_readable) == 0) return;
+  stop_watch(w);
+  deliver(w, -1, "EIO");
+}
+
+static void on_hold_timer(uv_timer_t *timer) {
+  rx_watch_t *w;
+  (void)timer;
+  /* Polled again: this loop iteration's poll phase reads what arrived meanwhile. */
+  while ((w = pop_held()) != NULL) resume(w);
+}
+
+/* After a read: hold the socket when reads are coming less than hold_ms apart. */
+static void maybe_hold(rx_watch_t *w) {
+  uint64_t now;
+  int frequent;
+  if (hold.hold_ms == 0 || w->loop != hold.loop || w->stopped || w->held) return;
+  now = uv_now(w->loop);
+  frequent = hold.last_read_ms != 0 && now - hold.last_read_ms < hold.hold_ms;
+  hold.last_read_ms = now == 0 ? 1 : now;
+  if (!frequent) return;
+  if (uv_poll_stop(&w->poll) != 0) return;
+  w->held = 1;
+  w->next_held = hold.held;
+  hold.held = w;
+  if (!uv_is_active((uv_handle_t *)&hold.timer)) uv_timer_start(&hold.timer, on_hold_timer, hold.hold_ms, 0);
+}
+
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  rx_watch_t *w = handle->data;
+  (void)events;
+  if (w->stopped) return;
+  if (status < 0) {
+    stop_watch(w);
+    deliver(w, -1, errno_name(-status));
+    return;
+  }
+  if (read_rounds(w) > 0) maybe_hold(w);
 }
 
 /* The External was collected: free now if closed, else stop (and free once closed). */
@@ -222,6 +310,7 @@ napi_value rx_watch(napi_env env, napi_callback_info info) {
   w->base = buf;
   w->lengths = lengths;
   w->ages = ages;
+  w->loop = loop;
   w->fd = dup(fd);
   if (w->fd < 0) {
     int err = errno;
@@ -282,4 +371,57 @@ napi_value rx_unwatch(napi_env env, napi_callback_info info) {
   }
   stop_watch(data);
   return undefined_value(env);
+}
+
+/* rxHold(holdMs): void */
+napi_value rx_hold(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int hold_ms;
+  uv_loop_t *loop;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rxHold(holdMs) takes 1 argument");
+    return NULL;
+  }
+  if (int_arg(env, argv[0], 0, 1000, "rxHold: holdMs must be a number", "rxHold: holdMs must be an integer in 0..1000", &hold_ms) != 0) return NULL;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
+    napi_throw_error(env, "EINVAL", "rxHold: no event loop");
+    return NULL;
+  }
+  if (hold.loop != NULL && hold.loop != loop) {
+    napi_throw_error(env, "EINVAL", "rxHold: the hold belongs to another thread's loop");
+    return NULL;
+  }
+  if (!hold.timer_ready) {
+    int rc = uv_timer_init(loop, &hold.timer);
+    if (rc != 0) {
+      throw_errno(env, -rc, "uv_timer_init", "rxHold");
+      return NULL;
+    }
+    hold.loop = loop;
+    hold.timer_ready = 1;
+  }
+  hold.hold_ms = (uint64_t)hold_ms;
+  if (hold_ms == 0) {
+    uv_timer_stop(&hold.timer);
+    on_hold_timer(&hold.timer); /* nothing stays held with the hold off */
+  }
+  return undefined_value(env);
+}
+
+/* rxFlush(): number of datagrams delivered */
+napi_value rx_flush(napi_env env, napi_callback_info info) {
+  napi_value result;
+  int total = 0;
+  rx_watch_t *w;
+  (void)info;
+  while ((w = pop_held()) != NULL) {
+    if (w->stopped) continue;
+    total += read_rounds(w);
+    resume(w);
+  }
+  if (hold.timer_ready) uv_timer_stop(&hold.timer);
+  if (napi_create_int32(env, total, &result) != napi_ok) return NULL;
+  return result;
 }

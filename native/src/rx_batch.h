@@ -5,5 +5,7 @@
 
 napi_value rx_watch(napi_env env, napi_callback_info info);
 napi_value rx_unwatch(napi_env env, napi_callback_info info);
+napi_value rx_hold(napi_env env, napi_callback_info info);
+napi_value rx_flush(napi_env env, napi_callback_info info);
 
 #endif

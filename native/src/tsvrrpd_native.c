@@ -600,6 +600,8 @@ NAPI_MODULE_INIT() {
     {"ignoreSignals", NULL, ignore_signals, NULL, NULL, NULL, napi_enumerable, NULL},
     {"rxWatch", NULL, rx_watch, NULL, NULL, NULL, napi_enumerable, NULL},
     {"rxUnwatch", NULL, rx_unwatch, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"rxHold", NULL, rx_hold, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"rxFlush", NULL, rx_flush, NULL, NULL, NULL, napi_enumerable, NULL},
     {"rawSendTo", NULL, raw_send_to, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (st == NULL) {

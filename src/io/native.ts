@@ -57,6 +57,14 @@ export interface NativeAddon {
   /** Stop a watch; safe twice and from inside its onBatch. */
   rxUnwatch(handle: RxWatchHandle): void;
   /**
+   * The receive hold for every watch on this thread's loop, 0..1000 ms (0, the default: off):
+   * once reads come less than `holdMs` apart, a socket just read is polled again only when one
+   * shared timer fires, `holdMs` later, so the sockets are read together (rx_batch.c).
+   */
+  rxHold(holdMs: number): void;
+  /** Read every held socket now, each batch to its onBatch first; returns the datagrams read. */
+  rxFlush(): number;
+  /**
    * One sendto(2) of `packet` (a complete IPv4 packet, for a raw socket with IP_HDRINCL) on
    * `fd` to `dstIpv4` (host-order number), MSG_DONTWAIT. Returns the bytes sent or -errno
    * (never throws for a failed send: EAGAIN is the caller's to queue). Throws on bad arguments.
@@ -70,7 +78,7 @@ export interface RxWatchHandle {
 }
 
 /** Every function NativeAddon declares: a binary lacking one is stale. */
-const ADDON_EXPORTS: readonly (keyof NativeAddon)[] = ['sendFrame', 'sdNotify', 'sendDatagram', 'mkfifo', 'findRawSocket', 'rxAgeNs', 'watchSignals', 'ignoreSignals', 'rxWatch', 'rxUnwatch', 'rawSendTo'];
+const ADDON_EXPORTS: readonly (keyof NativeAddon)[] = ['sendFrame', 'sdNotify', 'sendDatagram', 'mkfifo', 'findRawSocket', 'rxAgeNs', 'watchSignals', 'ignoreSignals', 'rxWatch', 'rxUnwatch', 'rxHold', 'rxFlush', 'rawSendTo'];
 
 /** What the addon throws for a failed system call. */
 export interface NativeSystemError extends Error {

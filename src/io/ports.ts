@@ -38,6 +38,12 @@ export interface VrrpSocket {
 export interface VrrpSocketFactory {
   /** Open a socket bound to `ifname` (SO_BINDTODEVICE), joined to 224.0.0.18 on it. */
   open(ifname: string, opts: { readonly ownAddresses: readonly string[] }): Promise<VrrpSocket>;
+  /**
+   * Deliver now, to the sockets' listeners, what has arrived but not been read yet (a receive
+   * hold batches reads): called before a takeover deadline fires, as an advert among them
+   * moves it. Never throws.
+   */
+  flushReceived?(): void;
 }
 
 /** A VIP (or static address) as the kernel needs it. */

@@ -28,7 +28,7 @@
 import { promises as fsp } from 'node:fs';
 import { endianness } from 'node:os';
 import { IPPROTO_VRRP, VRRP_MCAST_GROUP, VRRP_TTL } from '../protocol/constants';
-import { BatchReader, type RxBatchSource } from './rx-batch';
+import { BatchReader, RX_HOLD_MS, type RxBatchSource, type RxHoldSource } from './rx-batch';
 import { ipv4Octets, ipv4ToNumber } from '../protocol/ipv4';
 import type { ReceivedPacket } from '../protocol/types';
 import { TsvrrpdIoError, ioCode, type IoErrorCode } from './errors';
@@ -90,13 +90,15 @@ export interface RawVrrpSocketFactoryOptions {
    * with an injected one, or when the addon is missing: rxAgeUs is then 0).
    */
   readonly rxStamps?: RxStampSource | null;
+  /** The receive hold, ms (rx-batch.ts RX_HOLD_MS); 0 turns it off. */
+  readonly rxHoldMs?: number;
 }
 
 /**
  * The addon's timestamp calls (native.ts), and its batch reader when it has one: then the
  * socket is read through it (rx-batch.ts) and rxAgeNs is not called.
  */
-export type RxStampSource = Pick<NativeAddon, 'findRawSocket' | 'rxAgeNs'> & Partial<RxBatchSource> & Partial<Pick<NativeAddon, 'rawSendTo'>>;
+export type RxStampSource = Pick<NativeAddon, 'findRawSocket' | 'rxAgeNs'> & Partial<RxBatchSource> & Partial<RxHoldSource> & Partial<Pick<NativeAddon, 'rawSendTo'>>;
 
 /**
  * An age beyond this is not believed: age unknown, timed from the read. Ages up to it are real
@@ -331,6 +333,11 @@ class RawVrrpSocket implements VrrpSocket {
     this.listeners.push(listener);
   }
 
+  /** Read in batches by the addon (and so under its receive hold). */
+  get batched(): boolean {
+    return this.batch !== null;
+  }
+
   descriptor(): number | null {
     return this.stamps?.fd ?? null;
   }
@@ -393,6 +400,8 @@ export class RawVrrpSocketFactory implements VrrpSocketFactory {
   private readonly warn: (message: string) => void;
   /** null: no receive timestamps (an injected raw-socket, or the addon did not load). */
   private readonly rxStamps: RxStampSource | null;
+  /** The receive hold has been set (on the first socket read in batches). */
+  private holding = false;
 
   constructor(private readonly options: RawVrrpSocketFactoryOptions = {}) {
     this.readIfindex = options.readIfindex ?? sysfsIfindex;
@@ -431,8 +440,31 @@ export class RawVrrpSocketFactory implements VrrpSocketFactory {
       if (this.options.raw === undefined) this.warn(`VRRP socket on ${ifname}: no kernel receive timestamps (native addon not loaded); Master_Down is timed from when adverts are read`);
     } else if (!socket.useRxStamps(this.rxStamps)) {
       this.warn(`VRRP socket on ${ifname}: no kernel receive timestamps (socket not found uniquely); Master_Down is timed from when adverts are read`);
+    } else if (socket.batched) {
+      this.startHold(this.rxStamps);
     }
     return socket;
+  }
+
+  /** Read now what the receive hold has kept back (a takeover deadline is about to fire). */
+  flushReceived(): void {
+    if (!this.holding) return;
+    try {
+      this.rxStamps?.rxFlush?.();
+    } catch (e: unknown) {
+      reportFault('the VRRP receive hold', e);
+    }
+  }
+
+  private startHold(source: RxStampSource): void {
+    const holdMs = this.options.rxHoldMs ?? RX_HOLD_MS;
+    if (this.holding || holdMs <= 0 || source.rxHold === undefined || source.rxFlush === undefined) return;
+    try {
+      source.rxHold(holdMs);
+      this.holding = true;
+    } catch (e: unknown) {
+      this.warn(`VRRP sockets: no receive hold (${e instanceof Error ? e.message : String(e)}); each advert is read as it comes`);
+    }
   }
 }
 

@@ -42,6 +42,16 @@ const DONE: Promise<void> = Promise.resolve();
 const WHEEL_MIN_WAIT_SLOTS = 3;
 const DEADLINE_REACHED: Event = Object.freeze({ type: 'DeadlineReached' });
 
+export interface DriverOptions {
+  /** The timer wheel for long takeover waits (default: the process's shared one). */
+  readonly wheel?: CoarseWheel;
+  /**
+   * Deliver what the sockets have received but not read yet (VrrpSocketFactory.flushReceived,
+   * a receive hold): run before a takeover deadline fires, since an advert among them moves it.
+   */
+  readonly flushReceived?: () => void;
+}
+
 export class MachineDriver implements WheelClient {
   private timer: NodeJS.Timeout | null = null;
   /** The wheel slot of a long wait for a takeover deadline (coarse-wheel.ts); null when none. */
@@ -72,8 +82,14 @@ export class MachineDriver implements WheelClient {
     private readonly run: ActionSink,
     private readonly clock: Clock,
     private readonly onStepError: (event: Event, error: unknown) => void = () => undefined,
-    private readonly wheel: CoarseWheel = sharedWheel,
-  ) {}
+    options: DriverOptions = {},
+  ) {
+    this.wheel = options.wheel ?? sharedWheel;
+    this.flushReceived = options.flushReceived ?? null;
+  }
+
+  private readonly wheel: CoarseWheel;
+  private readonly flushReceived: (() => void) | null;
 
   /** Queue an event; resolves when it and every action it produced have run. */
   post(event: Event, member: string | null = null, time: StepTime = {}): Promise<void> {
@@ -313,6 +329,20 @@ export class MachineDriver implements WheelClient {
   };
 
   private fire(deadline: number): void {
+    if (this.flushReceived !== null && this.machine.awaitsTakeover) {
+      // First the adverts a receive hold has kept back: each is handled at its kernel receive
+      // time, and one from the MASTER moves this deadline (its step re-arms the driver).
+      this.flushReceived();
+      if (this.stopped) return;
+      const moved = this.machine.nextDeadlineUs();
+      if (moved === null || moved > deadline) {
+        if (this.timer === null && this.spin === null && this.wheelSlot === null) {
+          this.armedUs = null;
+          this.rearm();
+        }
+        return;
+      }
+    }
     this.armedUs = null;
     this.fireTime.notBeforeUs = deadline;
     void this.post(DEADLINE_REACHED, null, this.fireTime);

@@ -77,6 +77,8 @@ export class Runtime {
   private readonly trackers: Trackers;
   private current: RuntimePlan = EMPTY_PLAN;
   private stopping = false;
+  /** Each driver's hook before a takeover: what the sockets hold back (a receive hold), read now. */
+  private readonly flushReceived = (): void => this.ports.sockets.flushReceived?.();
 
   constructor(
     private readonly ports: RuntimePorts,
@@ -272,7 +274,9 @@ export class Runtime {
             members.map((r) => r.core),
           );
     if (spec.kind === 'lone') members[0]!.core.joinSyncGroup(null);
-    const driver = new MachineDriver(machine, (a) => this.route(a, members), this.ports.clock, (e, err) => this.stepFailed(e, err));
+    const driver = new MachineDriver(machine, (a) => this.route(a, members), this.ports.clock, (e, err) => this.stepFailed(e, err), {
+      flushReceived: this.flushReceived,
+    });
     const m: RunningMachine = { spec, driver };
     this.registry.addMachine(machineId(spec), m);
     for (const r of members) r.machine = m;

@@ -153,3 +153,108 @@ test('BatchReader guards: a throwing listener does not stop the batch; an error 
   reader.close(); // the watch had already stopped itself
   assert.equal(unwatched, 0);
 });
+
+test('rxHold: argument checks', () => {
+  const addon = loadNative();
+  const hold = addon.rxHold as (...a: unknown[]) => unknown;
+  assert.throws(() => hold(), TypeError);
+  assert.throws(() => hold('5'), TypeError);
+  assert.throws(() => hold(-1), RangeError);
+  assert.throws(() => hold(1001), RangeError);
+  assert.throws(() => hold(2.5), RangeError);
+  assert.equal(addon.rxFlush(), 0, 'nothing held');
+});
+
+test('the receive hold: once reads come close together a socket is read again only at the shared timer, or at rxFlush(); off, at once', { timeout: 10_000 }, async () => {
+  const addon = loadNative();
+  const a = await udpSink();
+  const b = await udpSink();
+  const got: string[] = [];
+  const reader = (fd: number): BatchReader => new BatchReader(addon, fd, 'test', (buf, at, len) => got.push(Buffer.from(buf.subarray(at, at + len)).toString()), () => undefined);
+  const readers = [reader(a.fd), reader(b.fd)];
+  const arrived = async (what: string, ms = 1_000): Promise<void> => {
+    for (const end = Date.now() + ms; !got.includes(what); await sleep(2)) if (Date.now() > end) assert.fail(`${what} not read in ${ms} ms (read: ${got.join(',')})`);
+  };
+  const HOLD_MS = 300;
+  addon.rxHold(HOLD_MS);
+  try {
+    await sendAll(a.port, [Buffer.from('a1')]);
+    await arrived('a1'); // the first read: nothing to compare with, no hold
+    await sendAll(b.port, [Buffer.from('b1')]);
+    await arrived('b1'); // read at once, but within HOLD_MS of a1: b is held from here
+    const heldAt = Date.now();
+    await sendAll(b.port, [Buffer.from('b2')]);
+    await sleep(30);
+    if (Date.now() - heldAt < HOLD_MS - 50) assert.ok(!got.includes('b2'), 'b2 waits in the held socket');
+    assert.ok(addon.rxFlush() >= 0);
+    assert.ok(got.includes('b2'), 'rxFlush() read it before returning');
+    // Polled again after the flush: b3 is read at once, and holds b again (reads still close).
+    await sendAll(b.port, [Buffer.from('b3')]);
+    await arrived('b3');
+    const b3At = Date.now();
+    await sendAll(b.port, [Buffer.from('b4')]);
+    await arrived('b4', 3_000); // by the shared timer
+    assert.ok(Date.now() - b3At >= HOLD_MS - 20, `b4 read ${Date.now() - b3At} ms after b3, with a ${HOLD_MS} ms hold`);
+    addon.rxHold(0); // releases what is held
+    await sendAll(b.port, [Buffer.from('b5')]);
+    await arrived('b5');
+    await sendAll(b.port, [Buffer.from('b6')]);
+    await arrived('b6', 200);
+    assert.deepEqual(got, ['a1', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6']);
+  } finally {
+    addon.rxHold(0);
+    for (const r of readers) r.close();
+    a.sock.close();
+    b.sock.close();
+  }
+});
+
+test('the receive hold: a watch closed while held is dropped from the hold (the timer and rxFlush skip it)', { timeout: 10_000 }, async () => {
+  const addon = loadNative();
+  const a = await udpSink();
+  const got: string[] = [];
+  const r = new BatchReader(addon, a.fd, 'test', (buf, at, len) => got.push(Buffer.from(buf.subarray(at, at + len)).toString()), () => undefined);
+  addon.rxHold(100);
+  try {
+    await sendAll(a.port, [Buffer.from('x1')]);
+    await sleep(20);
+    await sendAll(a.port, [Buffer.from('x2')]);
+    for (let i = 0; i < 100 && got.length < 2; i++) await sleep(5);
+    await sendAll(a.port, [Buffer.from('x3')]); // held
+    r.close();
+    assert.equal(addon.rxFlush(), 0);
+    await sleep(150); // the hold timer fires over an empty list
+    assert.deepEqual(got, ['x1', 'x2']);
+  } finally {
+    addon.rxHold(0);
+    r.close();
+    a.sock.close();
+  }
+});
+
+test('the receive hold: reads further apart than the hold never hold a socket (a host hearing a few adverts reads each at once)', { timeout: 10_000 }, async () => {
+  const addon = loadNative();
+  const a = await udpSink();
+  const got: string[] = [];
+  const r = new BatchReader(addon, a.fd, 'test', (buf, at, len) => got.push(Buffer.from(buf.subarray(at, at + len)).toString()), () => undefined);
+  const HOLD_MS = 150;
+  addon.rxHold(HOLD_MS);
+  try {
+    for (const [i, name] of ['y1', 'y2'].entries()) {
+      if (i > 0) await sleep(HOLD_MS + 100);
+      await sendAll(a.port, [Buffer.from(name)]);
+      for (let k = 0; k < 200 && !got.includes(name); k++) await sleep(2);
+    }
+    // y2 came more than HOLD_MS after y1: the socket was not held, so y3 is read at once.
+    const sentAt = Date.now();
+    await sendAll(a.port, [Buffer.from('y3')]);
+    for (let k = 0; k < 200 && !got.includes('y3'); k++) await sleep(2);
+    const tookMs = Date.now() - sentAt;
+    assert.deepEqual(got, ['y1', 'y2', 'y3']);
+    assert.ok(tookMs < HOLD_MS - 50, `y3 read after ${tookMs} ms: held`);
+  } finally {
+    addon.rxHold(0);
+    r.close();
+    a.sock.close();
+  }
+});

@@ -12,6 +12,8 @@ import { TsvrrpdIoError } from '../../../src/io/errors';
 import { copyPacket } from '../../../src/io/ports';
 import { setFaultSink } from '../../../src/io/faults';
 import { buildIpv4Packet } from '../../../src/io/ipv4-header';
+import type { RxWatchHandle } from '../../../src/io/native';
+import { RX_HOLD_MS } from '../../../src/io/rx-batch';
 import { RawVrrpSocketFactory, rawErrorCode, rxAgeUs, type RawSocketLike, type RawSocketModule, type RxStampSource } from '../../../src/io/vrrp-socket';
 import { encodeAdvert } from '../../../src/protocol/advert';
 import type { ReceivedPacket } from '../../../src/protocol/types';
@@ -352,4 +354,52 @@ test('receive: a listener that throws is reported as a fault; the socket stays o
   } finally {
     setFaultSink(previous);
   }
+});
+
+test('the receive hold: set once (RX_HOLD_MS) when a socket is read in batches; flushReceived() reads what it holds; 0 or a failing rxHold leaves it off', async () => {
+  const calls: string[] = [];
+  const stamps = (holdError: string | null = null): RxStampSource => ({
+    findRawSocket: () => 9,
+    rxAgeNs: () => assert.fail('a batched socket reads no stamp per datagram'),
+    rxWatch: () => {
+      calls.push('watch');
+      return {} as RxWatchHandle;
+    },
+    rxUnwatch: () => void calls.push('unwatch'),
+    rxHold: (ms) => {
+      calls.push(`hold ${ms}`);
+      if (holdError !== null) throw new Error(holdError);
+    },
+    rxFlush: () => {
+      calls.push('flush');
+      return 0;
+    },
+  });
+  const pausable = (): RawSocketModule => {
+    const { raw } = fake();
+    return { createSocket: (o) => Object.assign(raw.createSocket(o), { pauseRecv: () => void calls.push('pause') }) };
+  };
+  const factory = new RawVrrpSocketFactory({ raw: pausable(), readIfindex, rxStamps: stamps() });
+  factory.flushReceived();
+  assert.deepEqual(calls, [], 'nothing held before a batched socket exists');
+  const s1 = await factory.open('eth0', { ownAddresses: [] });
+  const s2 = await factory.open('eth0', { ownAddresses: [] });
+  factory.flushReceived();
+  assert.deepEqual(calls, ['watch', 'pause', `hold ${RX_HOLD_MS}`, 'watch', 'pause', 'flush']);
+  s1.close();
+  s2.close();
+
+  calls.length = 0;
+  const off = new RawVrrpSocketFactory({ raw: pausable(), readIfindex, rxStamps: stamps(), rxHoldMs: 0 });
+  (await off.open('eth0', { ownAddresses: [] })).close();
+  off.flushReceived();
+  assert.deepEqual(calls, ['watch', 'pause', 'unwatch']);
+
+  calls.length = 0;
+  const warnings: string[] = [];
+  const failing = new RawVrrpSocketFactory({ raw: pausable(), readIfindex, rxStamps: stamps('rxHold: the hold belongs to another thread\'s loop'), onWarning: (m) => warnings.push(m) });
+  (await failing.open('eth0', { ownAddresses: [] })).close();
+  failing.flushReceived();
+  assert.deepEqual(calls, ['watch', 'pause', `hold ${RX_HOLD_MS}`, 'unwatch']);
+  assert.deepEqual(warnings, ["VRRP sockets: no receive hold (rxHold: the hold belongs to another thread's loop); each advert is read as it comes"]);
 });

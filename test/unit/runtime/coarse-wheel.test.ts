@@ -92,7 +92,7 @@ test('MachineDriver: a takeover deadline seconds away waits on the wheel, not on
   const m = new WaitingBackup();
   const realSet = globalThis.setTimeout;
   const own: number[] = [];
-  const d = new MachineDriver(m, () => undefined, clock, () => undefined, wheel);
+  const d = new MachineDriver(m, () => undefined, clock, () => undefined, { wheel });
   try {
     globalThis.setTimeout = ((fn: () => void, ms?: number) => (own.push(ms ?? 0), realSet(fn, ms))) as typeof setTimeout;
     m.deadline = 3_609_375;
@@ -116,7 +116,7 @@ test('MachineDriver: near the deadline the wheel hands over to the precise timer
   const clock = { nowUs: (): number => Math.floor((performance.now() - t0) * 1000) };
   const wheel = new CoarseWheel(() => performance.now(), 20);
   const m = new WaitingBackup(clock);
-  const d = new MachineDriver(m, () => undefined, clock, () => undefined, wheel);
+  const d = new MachineDriver(m, () => undefined, clock, () => undefined, { wheel });
   m.deadline = 150_000; // 150 ms: more than 3 slots of 20 ms, so the wheel first
   await d.post({ type: 'Startup' });
   assert.equal(wheel.size, 1);

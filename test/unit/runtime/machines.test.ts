@@ -268,6 +268,45 @@ test('MachineDriver: awaiting a takeover, DeadlineReached waits for the clock to
   d.stop();
 });
 
+test('MachineDriver: before a takeover fires, flushReceived() delivers what the sockets held back; an advert among it that moves the deadline stops the takeover', async () => {
+  const m = new FakeMachine();
+  m.awaitsTakeover = true;
+  const clock = new ManualClock();
+  let flushes = 0;
+  let d: MachineDriver | null = null;
+  const flushReceived = (): void => {
+    flushes++;
+    if (flushes > 1) return;
+    // A held advert from the MASTER, stamped before the deadline: Master_Down moves on.
+    m.deadline = 50_000;
+    void d?.post({ type: 'PriorityChanged', trackerDelta: 0 }, 'VI_1', { atUs: 900 });
+  };
+  d = new MachineDriver(m, async () => undefined, clock, () => undefined, { flushReceived });
+  m.deadline = 1_000;
+  await d.post({ type: 'Startup' });
+  clock.t = 1_200;
+  await until(() => flushes === 1, 'the flush before the takeover');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(m.handled.map((h) => h.event), ['Startup', 'PriorityChanged'], 'no DeadlineReached on a deadline the held advert moved');
+  clock.t = 50_100;
+  await until(() => m.handled.length === 3, 'the moved deadline');
+  assert.deepEqual(m.handled[2], { event: 'DeadlineReached', member: null, nowUs: 50_100 });
+  assert.equal(flushes, 2, 'flushed again before it, found nothing');
+  d.stop();
+});
+
+test('MachineDriver: a deadline that is no takeover (a MASTER\'s advert) fires without a flush', async () => {
+  const m = new FakeMachine();
+  const clock = new ManualClock();
+  let flushes = 0;
+  const d = new MachineDriver(m, async () => undefined, clock, () => undefined, { flushReceived: () => void flushes++ });
+  m.deadline = 1_500;
+  await d.post({ type: 'Startup' });
+  await until(() => m.handled.length === 2, 'DeadlineReached');
+  assert.equal(flushes, 0);
+  d.stop();
+});
+
 test('MachineDriver: every step re-arms from nextDeadlineUs(); a cleared deadline fires nothing', async () => {
   const m = new FakeMachine();
   const clock = new ManualClock();
