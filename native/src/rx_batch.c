@@ -24,8 +24,8 @@
  *     off). Once reads come less than holdMs apart (on any watched socket), a socket that has
  *     just been read is not polled again until one shared timer, holdMs later: then every
  *     socket held meanwhile is read in that one wake-up. A director with 1 000 instances wakes
- *     a few hundred times a second instead of once per advert heard; one with a few instances
- *     never holds. Datagrams keep their kernel stamps, so a late read changes no timing.
+ *     about 1000 / holdMs times a second instead of once per advert heard; one with a few
+ *     instances never holds. Datagrams keep their kernel stamps, so a late read changes no timing.
  *   rxFlush(): read every held socket now, each batch delivered to its onBatch before this
  *     returns (a takeover deadline is about to fire: first, what has arrived). Returns the
  *     number of datagrams delivered.

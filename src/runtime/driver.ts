@@ -336,10 +336,7 @@ export class MachineDriver implements WheelClient {
       if (this.stopped) return;
       const moved = this.machine.nextDeadlineUs();
       if (moved === null || moved > deadline) {
-        if (this.timer === null && this.spin === null && this.wheelSlot === null) {
-          this.armedUs = null;
-          this.rearm();
-        }
+        this.rearm(); // kept if that step already armed for the new deadline
         return;
       }
     }

@@ -51,6 +51,16 @@ function sendAll(to: number, payloads: readonly Buffer[]): Promise<void> {
   });
 }
 
+/** A batch reader on `fd` that records each datagram as text in `got`. */
+function textReader(fd: number, got: string[]): BatchReader {
+  return new BatchReader(loadNative(), fd, 'test', (buf, at, len) => got.push(Buffer.from(buf.subarray(at, at + len)).toString()), () => undefined);
+}
+
+/** Wait until `got` holds `what`; fail after `ms`. */
+async function arrived(got: readonly string[], what: string, ms = 1_000): Promise<void> {
+  for (const end = Date.now() + ms; !got.includes(what); await sleep(2)) if (Date.now() > end) assert.fail(`${what} not read in ${ms} ms (read: ${got.join(',')})`);
+}
+
 test('rxWatch: argument checks', () => {
   const addon = loadNative();
   const watch = addon.rxWatch as (...a: unknown[]) => unknown;
@@ -170,18 +180,14 @@ test('the receive hold: once reads come close together a socket is read again on
   const a = await udpSink();
   const b = await udpSink();
   const got: string[] = [];
-  const reader = (fd: number): BatchReader => new BatchReader(addon, fd, 'test', (buf, at, len) => got.push(Buffer.from(buf.subarray(at, at + len)).toString()), () => undefined);
-  const readers = [reader(a.fd), reader(b.fd)];
-  const arrived = async (what: string, ms = 1_000): Promise<void> => {
-    for (const end = Date.now() + ms; !got.includes(what); await sleep(2)) if (Date.now() > end) assert.fail(`${what} not read in ${ms} ms (read: ${got.join(',')})`);
-  };
+  const readers = [textReader(a.fd, got), textReader(b.fd, got)];
   const HOLD_MS = 300;
   addon.rxHold(HOLD_MS);
   try {
     await sendAll(a.port, [Buffer.from('a1')]);
-    await arrived('a1'); // the first read: nothing to compare with, no hold
+    await arrived(got, 'a1'); // the first read: nothing to compare with, no hold
     await sendAll(b.port, [Buffer.from('b1')]);
-    await arrived('b1'); // read at once, but within HOLD_MS of a1: b is held from here
+    await arrived(got, 'b1'); // read at once, but within HOLD_MS of a1: b is held from here
     const heldAt = Date.now();
     await sendAll(b.port, [Buffer.from('b2')]);
     await sleep(30);
@@ -190,16 +196,16 @@ test('the receive hold: once reads come close together a socket is read again on
     assert.ok(got.includes('b2'), 'rxFlush() read it before returning');
     // Polled again after the flush: b3 is read at once, and holds b again (reads still close).
     await sendAll(b.port, [Buffer.from('b3')]);
-    await arrived('b3');
+    await arrived(got, 'b3');
     const b3At = Date.now();
     await sendAll(b.port, [Buffer.from('b4')]);
-    await arrived('b4', 3_000); // by the shared timer
+    await arrived(got, 'b4', 3_000); // by the shared timer
     assert.ok(Date.now() - b3At >= HOLD_MS - 20, `b4 read ${Date.now() - b3At} ms after b3, with a ${HOLD_MS} ms hold`);
     addon.rxHold(0); // releases what is held
     await sendAll(b.port, [Buffer.from('b5')]);
-    await arrived('b5');
+    await arrived(got, 'b5');
     await sendAll(b.port, [Buffer.from('b6')]);
-    await arrived('b6', 200);
+    await arrived(got, 'b6', 200);
     assert.deepEqual(got, ['a1', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6']);
   } finally {
     addon.rxHold(0);
@@ -213,13 +219,13 @@ test('the receive hold: a watch closed while held is dropped from the hold (the 
   const addon = loadNative();
   const a = await udpSink();
   const got: string[] = [];
-  const r = new BatchReader(addon, a.fd, 'test', (buf, at, len) => got.push(Buffer.from(buf.subarray(at, at + len)).toString()), () => undefined);
+  const r = textReader(a.fd, got);
   addon.rxHold(100);
   try {
     await sendAll(a.port, [Buffer.from('x1')]);
     await sleep(20);
     await sendAll(a.port, [Buffer.from('x2')]);
-    for (let i = 0; i < 100 && got.length < 2; i++) await sleep(5);
+    await arrived(got, 'x2');
     await sendAll(a.port, [Buffer.from('x3')]); // held
     r.close();
     assert.equal(addon.rxFlush(), 0);
@@ -236,19 +242,19 @@ test('the receive hold: reads further apart than the hold never hold a socket (a
   const addon = loadNative();
   const a = await udpSink();
   const got: string[] = [];
-  const r = new BatchReader(addon, a.fd, 'test', (buf, at, len) => got.push(Buffer.from(buf.subarray(at, at + len)).toString()), () => undefined);
+  const r = textReader(a.fd, got);
   const HOLD_MS = 150;
   addon.rxHold(HOLD_MS);
   try {
     for (const [i, name] of ['y1', 'y2'].entries()) {
       if (i > 0) await sleep(HOLD_MS + 100);
       await sendAll(a.port, [Buffer.from(name)]);
-      for (let k = 0; k < 200 && !got.includes(name); k++) await sleep(2);
+      await arrived(got, name);
     }
     // y2 came more than HOLD_MS after y1: the socket was not held, so y3 is read at once.
     const sentAt = Date.now();
     await sendAll(a.port, [Buffer.from('y3')]);
-    for (let k = 0; k < 200 && !got.includes('y3'); k++) await sleep(2);
+    await arrived(got, 'y3');
     const tookMs = Date.now() - sentAt;
     assert.deepEqual(got, ['y1', 'y2', 'y3']);
     assert.ok(tookMs < HOLD_MS - 50, `y3 read after ${tookMs} ms: held`);
