@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "tsvrrpd_native",
-      "sources": ["src/tsvrrpd_native.c", "src/rx_batch.c", "src/tx_raw.c"],
+      "sources": ["src/tsvrrpd_native.c", "src/rx_batch.c", "src/tx_raw.c", "src/mem_pageout.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"]
     }

@@ -20,6 +20,7 @@ import { RawVrrpSocketFactory } from './io/vrrp-socket';
 import { NetlinkAddressManager, NetlinkLinkWatcher } from './io/netlink';
 import { PacketGarpSender } from './io/garp-sender';
 import { notifyReady, notifyStopping } from './io/sd-notify';
+import { releaseStartupPages } from './io/page-release';
 import { assertNotRunning, DaemonRunningError, removePidFiles, writePidFiles } from './io/pid-file';
 import { installSignals } from './io/signals';
 import type { SyslogWriter } from './io/syslog';
@@ -156,6 +157,7 @@ export async function startDaemon(config: Config, opts: RunOptions): Promise<num
   );
   try {
     writePidFiles(opts.pidFiles);
+    await releaseStartupPages(log);
     await daemon.start(config);
   } catch (e) {
     log.error(`start-up failed: ${errorMessage(e)}`);

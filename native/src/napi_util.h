@@ -5,7 +5,9 @@
 
 /* "EPERM", "ENXIO", ...; "UNKNOWN" when glibc cannot name it either. */
 const char *errno_name(int err);
-/* Throw Error{code: errno name, errno, syscall}; message like Node's. */
+/* Error{code: errno name, errno, syscall}, message like Node's; NULL if it cannot be built. */
+napi_value errno_error(napi_env env, int err, const char *syscall, const char *detail);
+/* Throw errno_error(). */
 void throw_errno(napi_env env, int err, const char *syscall, const char *detail);
 napi_value undefined_value(napi_env env);
 /* An integer argument in [lo, hi] into *out: 0, or -1 after throwing. */

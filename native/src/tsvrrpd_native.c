@@ -15,6 +15,8 @@
  *   ignoreSignals(nums)        SIG_IGN for signals whose default action would end the process.
  *   rxWatch(fd, …) / rxUnwatch read a raw socket's datagrams in batches (rx_batch.c).
  *   rawSendTo(fd, packet, dst) one sendto(2) on a raw socket, -errno on failure (tx_raw.c).
+ *   pageOutFileMappings()      drop the clean pages of mapped files (node's code) from the
+ *                              resident set, after start-up (mem_pageout.c).
  *
  * It must never hold protocol logic, build frames, or decide anything: the frame comes fully
  * built from src/protocol/garp.ts and policy lives in the src/io adapters. A system failure
@@ -52,6 +54,7 @@
 #include "napi_util.h"
 #include "rx_batch.h"
 #include "tx_raw.h"
+#include "mem_pageout.h"
 
 /* Per-environment state (main thread and each worker get their own). */
 typedef struct {
@@ -99,8 +102,8 @@ const char *errno_name(int err) {
   return "UNKNOWN";
 }
 
-/* Throw Error{code: errno name, errno, syscall}; message like Node's: "sendto ENXIO: ... (detail)". */
-void throw_errno(napi_env env, int err, const char *syscall, const char *detail) {
+/* Error{code: errno name, errno, syscall}; message like Node's: "sendto ENXIO: ... (detail)". NULL if it cannot be built. */
+napi_value errno_error(napi_env env, int err, const char *syscall, const char *detail) {
   char text[320];
   napi_value code, message, error, errno_value, syscall_value;
   const char *name = errno_name(err);
@@ -108,14 +111,23 @@ void throw_errno(napi_env env, int err, const char *syscall, const char *detail)
   if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code) != napi_ok ||
       napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message) != napi_ok ||
       napi_create_error(env, code, message, &error) != napi_ok) {
-    napi_throw_error(env, name, text);
-    return;
+    return NULL;
   }
   if (napi_create_int32(env, err, &errno_value) == napi_ok) {
     napi_set_named_property(env, error, "errno", errno_value);
   }
   if (napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &syscall_value) == napi_ok) {
     napi_set_named_property(env, error, "syscall", syscall_value);
+  }
+  return error;
+}
+
+/* Throw errno_error(). */
+void throw_errno(napi_env env, int err, const char *syscall, const char *detail) {
+  napi_value error = errno_error(env, err, syscall, detail);
+  if (error == NULL) {
+    napi_throw_error(env, errno_name(err), strerror(err));
+    return;
   }
   napi_throw(env, error);
 }
@@ -603,6 +615,7 @@ NAPI_MODULE_INIT() {
     {"rxHold", NULL, rx_hold, NULL, NULL, NULL, napi_enumerable, NULL},
     {"rxFlush", NULL, rx_flush, NULL, NULL, NULL, napi_enumerable, NULL},
     {"rawSendTo", NULL, raw_send_to, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pageOutFileMappings", NULL, page_out_file_mappings, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (st == NULL) {
     napi_throw_error(env, "ENOMEM", "tsvrrpd_native: out of memory");

@@ -70,6 +70,12 @@ export interface NativeAddon {
    * (never throws for a failed send: EAGAIN is the caller's to queue). Throws on bad arguments.
    */
   rawSendTo(fd: number, packet: Uint8Array, dstIpv4: number): number;
+  /**
+   * madvise(MADV_PAGEOUT) over this process's private read-only file mappings (node's code),
+   * on libuv's thread pool: resolves with the bytes advised; rejects with a NativeSystemError
+   * (EINVAL: the kernel has no MADV_PAGEOUT, before Linux 5.4). native/src/mem_pageout.c.
+   */
+  pageOutFileMappings(): Promise<number>;
 }
 
 /** What rxWatch returns: opaque, only for rxUnwatch. */
@@ -78,7 +84,7 @@ export interface RxWatchHandle {
 }
 
 /** Every function NativeAddon declares: a binary lacking one is stale. */
-const ADDON_EXPORTS: readonly (keyof NativeAddon)[] = ['sendFrame', 'sdNotify', 'sendDatagram', 'mkfifo', 'findRawSocket', 'rxAgeNs', 'watchSignals', 'ignoreSignals', 'rxWatch', 'rxUnwatch', 'rxHold', 'rxFlush', 'rawSendTo'];
+const ADDON_EXPORTS: readonly (keyof NativeAddon)[] = ['sendFrame', 'sdNotify', 'sendDatagram', 'mkfifo', 'findRawSocket', 'rxAgeNs', 'watchSignals', 'ignoreSignals', 'rxWatch', 'rxUnwatch', 'rxHold', 'rxFlush', 'rawSendTo', 'pageOutFileMappings'];
 
 /** What the addon throws for a failed system call. */
 export interface NativeSystemError extends Error {
