@@ -270,7 +270,10 @@ class RawVrrpSocket implements VrrpSocket {
   private packetFor(message: Uint8Array, srcIp: string, dstIp: string, ttl: number): BuiltPacket {
     let list = this.built.get(message);
     if (list !== undefined) {
-      for (const b of list) if (b.dstIp === dstIp && b.srcIp === srcIp && b.ttl === ttl) return b;
+      for (let i = 0; i < list.length; i++) {
+        const b = list[i] as BuiltPacket;
+        if (b.dstIp === dstIp && b.srcIp === srcIp && b.ttl === ttl) return b;
+      }
     }
     const bytes = buildIpv4Packet({ src: srcIp, dst: dstIp, ttl }, message);
     const dst = ipv4ToNumber(dstIp);

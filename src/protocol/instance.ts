@@ -17,7 +17,7 @@ import { ValidationMemo } from './validate-memo';
 import { PRIORITY_OWNER } from './constants';
 import { effectivePriority, PRIORITY_MAX_BACKUP } from './priority';
 import { masterDownIntervalUs, skewTimeUs } from './timers';
-import { advertActions, countStat, InstanceOutput, notifyAction } from './instance-output';
+import { advertActions, countStat, InstanceOutput, notifyAction, steadyAdvertActions } from './instance-output';
 import { classifyBackupAdvert, classifyMasterAdvert, compareIpv4 } from './receive-rules';
 import { InstanceTimers, type DownKind } from './instance-timers';
 
@@ -120,7 +120,7 @@ export class VrrpInstance implements VrrpCore {
     this.policy = policy;
   }
 
-  handle(event: Event, nowUs: number): Action[] {
+  handle(event: Event, nowUs: number): readonly Action[] {
     switch (event.type) {
       case 'Startup':
         return this.onStartup(nowUs);
@@ -209,7 +209,7 @@ export class VrrpInstance implements VrrpCore {
     return actions;
   }
 
-  private onDeadline(nowUs: number): Action[] {
+  private onDeadline(nowUs: number): readonly Action[] {
     const due = this.nextDeadlineUs();
     if (due === null) return [];
     // ARCHITECTURE.md §1: a timer that fires early is treated as on time.
@@ -233,10 +233,11 @@ export class VrrpInstance implements VrrpCore {
     return [this.out.log('debug', 'Receive advertisement timeout'), ...this.enterMaster(t)];
   }
 
-  private masterTimers(t: number): Action[] {
+  private masterTimers(t: number): readonly Action[] {
     const due = this.timers.fireMaster(t);
     // RFC 3768 §6.4.3: Adver_Timer fired → send an advert (the timer is re-armed); then the
     // keepalived GARP timers (second burst, refresh, lower-priority burst).
+    if (due.garpCounts.length === 0) return due.advert ? steadyAdvertActions(this.effective) : NO_ACTIONS;
     const actions = due.advert ? advertActions(this.effective) : [];
     for (const count of due.garpCounts) actions.push({ type: 'SendGarp', count });
     return actions;

@@ -183,7 +183,7 @@ export interface VrrpCore {
   readonly state: VrrpState;
   /** Base priority adjusted by trackers, clamped to 1..254; an owner stays 255. */
   readonly effectivePriority: number;
-  handle(event: Event, nowUs: number): Action[];
+  handle(event: Event, nowUs: number): readonly Action[];
   /** The next time (µs) the instance wants DeadlineReached, or null for none. */
   nextDeadlineUs(): number | null;
 }

@@ -17,7 +17,7 @@ export interface Machine {
    * One event; `member` names the instance it concerns (an advert, a tracker change), null
    * for events of the whole machine (Startup, Shutdown, DeadlineReached).
    */
-  handle(event: Event, member: string | null, nowUs: number): GroupAction[];
+  handle(event: Event, member: string | null, nowUs: number): readonly GroupAction[];
   nextDeadlineUs(): number | null;
   /** Some member is BACKUP: the next deadline is a takeover, worth hitting exactly. */
   readonly awaitsTakeover: boolean;
@@ -40,6 +40,8 @@ export type ActionSink = (actions: readonly GroupAction[]) => Promise<void> | vo
 const DONE: Promise<void> = Promise.resolve();
 /** A takeover wait longer than this many wheel slots goes to the shared wheel. */
 const WHEEL_MIN_WAIT_SLOTS = 3;
+/** How many fired timers a driver keeps for refresh(), by delay (see MachineDriver.fired). */
+const FIRED_TIMERS_KEPT = 3;
 const DEADLINE_REACHED: Event = Object.freeze({ type: 'DeadlineReached' });
 
 export interface DriverOptions {
@@ -57,12 +59,12 @@ export class MachineDriver implements WheelClient {
   /** The wheel slot of a long wait for a takeover deadline (coarse-wheel.ts); null when none. */
   private wheelSlot: number | null = null;
   /**
-   * The last timer that fired onFire, and its delay: the next one of the same delay (a MASTER's
-   * next advert) re-arms it with refresh() rather than allocating another (Node documents
-   * refresh() as reactivating a timer that has already called its callback). A cleared timer
-   * cannot be refreshed, so clearTimer() forgets it.
+   * Timers that fired onFire, by delay: the next wait of the same delay (a MASTER's next
+   * advert: 999 or 1 000 ms, as the step ran early or late) re-arms one with refresh() rather
+   * than allocating another (Node documents refresh() as reactivating a timer that has already
+   * called its callback). A cleared timer cannot be refreshed, so clearTimer() forgets it.
    */
-  private fired: { timer: NodeJS.Timeout; delayMs: number } | null = null;
+  private readonly fired: { timer: NodeJS.Timeout; delayMs: number }[] = [];
   /** The time of a deadline being fired; reused, as a step reads it at once (a queued one is copied). */
   private readonly fireTime: { notBeforeUs: number } = { notBeforeUs: 0 };
   /** The same for postAt()'s receive time. */
@@ -201,7 +203,7 @@ export class MachineDriver implements WheelClient {
   private clearTimer(): void {
     if (this.timer) {
       clearTimeout(this.timer);
-      if (this.fired?.timer === this.timer) this.fired = null;
+      for (let i = 0; i < this.fired.length; i++) if (this.fired[i]?.timer === this.timer) this.fired.splice(i, 1);
     }
     if (this.spin) clearImmediate(this.spin);
     this.timer = null;
@@ -250,13 +252,17 @@ export class MachineDriver implements WheelClient {
       // the next Adver_Timer counts from the deadline and the periods stay centred on
       // advert_int. Rounded up, each advert was ~1 ms late and the next counted from there.
       const delayMs = Math.max(1, Math.floor(remainingUs / 1000));
-      const last = this.fired;
-      if (last !== null && last.delayMs === delayMs) {
-        this.timer = last.timer.refresh();
-      } else {
-        this.timer = setTimeout(this.onFire, delayMs);
-        this.fired = { timer: this.timer, delayMs };
+      const fired = this.fired;
+      for (let i = 0; i < fired.length; i++) {
+        const f = fired[i] as { timer: NodeJS.Timeout; delayMs: number };
+        if (f.delayMs === delayMs) {
+          this.timer = f.timer.refresh();
+          return;
+        }
       }
+      this.timer = setTimeout(this.onFire, delayMs);
+      if (fired.length === FIRED_TIMERS_KEPT) fired.shift();
+      fired.push({ timer: this.timer, delayMs });
       return;
     }
     if (remainingUs > 2_000) {

@@ -7,7 +7,7 @@
 import { SyncGroup, type GroupEvent, type MemberEvent } from '../protocol/sync-group';
 import type { GroupAction } from '../protocol/sync-group';
 import type { VrrpInstance } from '../protocol/instance';
-import type { Event } from '../protocol/types';
+import type { Action, Event } from '../protocol/types';
 import type { Machine } from './driver';
 
 function isGroupEvent(e: Event): e is GroupEvent {
@@ -15,13 +15,23 @@ function isGroupEvent(e: Event): e is GroupEvent {
 }
 
 export class LoneInstanceMachine implements Machine {
+  /**
+   * The last shared (frozen) action list the core returned, and its tagged copy: a MASTER's
+   * every Adver_Timer step returns the same list (steadyAdvertActions), so its tagging is reused.
+   */
+  private tagged: { readonly from: readonly Action[]; readonly name: string; readonly actions: readonly GroupAction[] } | null = null;
+
   constructor(readonly instance: VrrpInstance) {}
 
-  handle(event: Event, _member: string | null, nowUs: number): GroupAction[] {
+  handle(event: Event, _member: string | null, nowUs: number): readonly GroupAction[] {
     const actions = this.instance.handle(event, nowUs);
     // After handle(): a reload's ConfigUpdated may have renamed the instance.
     const name = this.instance.name;
-    return actions.map((action) => ({ scope: 'instance' as const, name, action }));
+    const last = this.tagged;
+    if (last !== null && last.from === actions && last.name === name) return last.actions;
+    const out = actions.map((action): GroupAction => ({ scope: 'instance', name, action }));
+    if (Object.isFrozen(actions) && actions.length > 0) this.tagged = { from: actions, name, actions: Object.freeze(out) };
+    return out;
   }
 
   nextDeadlineUs(): number | null {

@@ -52,7 +52,10 @@ function turn(): Promise<void> {
 
 /** The member called `name`, by a plain loop: the router runs it for every action. */
 function memberNamed(members: readonly RunningInstance[], name: string): RunningInstance | undefined {
-  for (const m of members) if (m.core.name === name) return m;
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as RunningInstance;
+    if (m.core.name === name) return m;
+  }
   return undefined;
 }
 

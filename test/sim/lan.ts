@@ -624,7 +624,7 @@ export class Lan {
       }
     }
     this.stats.handleCalls[event.type]++;
-    let actions: Action[];
+    let actions: readonly Action[];
     if (this.profile) {
       const t0 = process.hrtime.bigint();
       actions = s.core.handle(event, this.now);

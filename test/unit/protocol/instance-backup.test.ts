@@ -10,7 +10,7 @@ import type { Action } from '../../../src/protocol/types';
 import { advertFrom } from '../../support/adverts';
 import { core, labParams, logs, MDI_100, SEC, SKEW_100, started, stats } from '../../support/instance-harness';
 
-const tick = (inst: VrrpInstance, nowUs: number): Action[] => inst.handle({ type: 'DeadlineReached' }, nowUs);
+const tick = (inst: VrrpInstance, nowUs: number): readonly Action[] => inst.handle({ type: 'DeadlineReached' }, nowUs);
 
 test('§6.4.2 backup: an advert with priority ≥ ours resets Master_Down_Timer to Master_Down_Interval', () => {
   const inst = started();

@@ -10,7 +10,7 @@ import type { Action, Event } from '../../../src/protocol/types';
 import { advertFrom } from '../../support/adverts';
 import { core, labParams, logs, master, MDI_100, SEC, SKEW_100, started, stats } from '../../support/instance-harness';
 
-const tick = (inst: VrrpInstance, nowUs: number): Action[] => inst.handle({ type: 'DeadlineReached' }, nowUs);
+const tick = (inst: VrrpInstance, nowUs: number): readonly Action[] => inst.handle({ type: 'DeadlineReached' }, nowUs);
 const fault = (faulted: boolean): Event => ({ type: 'FaultChanged', faulted, reason: 'interface eth0 down' });
 const prio = (trackerDelta: number): Event => ({ type: 'PriorityChanged', trackerDelta });
 

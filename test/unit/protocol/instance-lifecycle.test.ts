@@ -10,7 +10,7 @@ import type { Action } from '../../../src/protocol/types';
 import { advertFrom } from '../../support/adverts';
 import { core, labParams, logs, master, MDI_100, SEC, started, stats } from '../../support/instance-harness';
 
-const tick = (inst: VrrpInstance, nowUs: number): Action[] => inst.handle({ type: 'DeadlineReached' }, nowUs);
+const tick = (inst: VrrpInstance, nowUs: number): readonly Action[] => inst.handle({ type: 'DeadlineReached' }, nowUs);
 
 test('§6.4.1 Startup removes leftover VIPs first, then enters BACKUP with Master_Down_Timer = 3 609 375 µs', () => {
   const inst = new VrrpInstance(labParams());
