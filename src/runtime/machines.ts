@@ -30,8 +30,10 @@ export class LoneInstanceMachine implements Machine {
     const last = this.tagged;
     if (last !== null && last.from === actions && last.name === name) return last.actions;
     const out = actions.map((action): GroupAction => ({ scope: 'instance', name, action }));
-    if (Object.isFrozen(actions) && actions.length > 0) this.tagged = { from: actions, name, actions: Object.freeze(out) };
-    return out;
+    if (!Object.isFrozen(actions) || actions.length === 0) return out;
+    const shared = Object.freeze(out.map((a) => Object.freeze(a)));
+    this.tagged = { from: actions, name, actions: shared };
+    return shared;
   }
 
   nextDeadlineUs(): number | null {

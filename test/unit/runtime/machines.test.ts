@@ -515,3 +515,25 @@ test('MachineDriver: a deadline that is not a takeover (a MASTER advert) takes o
     d.stop();
   }
 });
+
+test("LoneInstanceMachine: a MASTER's steady Adver_Timer steps return one shared, frozen tagged list; a step with a GARP due gets its own", () => {
+  const m = new LoneInstanceMachine(vi1());
+  m.handle({ type: 'Startup' }, null, 0);
+  m.handle({ type: 'DeadlineReached' }, null, MDI_100);
+  assert.equal(m.instance.state, 'MASTER');
+  const first = m.handle({ type: 'DeadlineReached' }, null, MDI_100 + 1_000_000);
+  const second = m.handle({ type: 'DeadlineReached' }, null, MDI_100 + 2_000_000);
+  assert.equal(second, first, 'the same list, not a copy per advert');
+  assert.ok(Object.isFrozen(first) && first.every((a) => Object.isFrozen(a)));
+  assert.deepEqual(
+    first.map((a) => `${a.name}:${a.action.type}`),
+    ['VI_1:SendAdvert', 'VI_1:CountStat'],
+  );
+  // keepalived vrrp_garp_master_delay (5 s by default): the second burst rides on an advert step.
+  let withGarp: readonly GroupAction[] = [];
+  for (let s = 3; s <= 6 && !withGarp.some((a) => a.action.type === 'SendGarp'); s++) withGarp = m.handle({ type: 'DeadlineReached' }, null, MDI_100 + s * 1_000_000);
+  assert.ok(withGarp.some((a) => a.action.type === 'SendGarp'), 'the GARP burst came');
+  assert.notEqual(withGarp, first);
+  assert.ok(!Object.isFrozen(withGarp));
+  assert.equal(m.handle({ type: 'DeadlineReached' }, null, MDI_100 + 7_000_000), first, 'and back to the shared list');
+});
