@@ -278,6 +278,8 @@ test('several VRIDs on one interface, opposite masters: killing A moves only VRI
     [51, 51],
     'A sent one priority-0 advert per stop, for VRID 51 only (it was never master of 52 when stopped)',
   );
+  // io/page-release.ts: before its instances start, each daemon gave back node's start-up code pages.
+  for (const n of ['a', 'b'] as const) assert.match(readLog(n), /released the start-up's code pages: MADV_PAGEOUT over [1-9][\d.]* MiB of file mappings/, `${n}: start-up pages released`);
 });
 
 test('instances on two interfaces (same VRID on eth0 and eth1), opposite masters: killing A moves only the eth0 instance', { skip, timeout: 40_000 }, async () => {
