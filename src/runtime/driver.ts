@@ -42,6 +42,11 @@ const DONE: Promise<void> = Promise.resolve();
 const WHEEL_MIN_WAIT_SLOTS = 3;
 /** How many fired timers a driver keeps for refresh(), by delay (see MachineDriver.fired). */
 const FIRED_TIMERS_KEPT = 3;
+/** A timer that has called its callback, kept for refresh() (MachineDriver.fired). */
+interface FiredTimer {
+  readonly timer: NodeJS.Timeout;
+  readonly delayMs: number;
+}
 const DEADLINE_REACHED: Event = Object.freeze({ type: 'DeadlineReached' });
 
 export interface DriverOptions {
@@ -64,7 +69,7 @@ export class MachineDriver implements WheelClient {
    * than allocating another (Node documents refresh() as reactivating a timer that has already
    * called its callback). A cleared timer cannot be refreshed, so clearTimer() forgets it.
    */
-  private readonly fired: { timer: NodeJS.Timeout; delayMs: number }[] = [];
+  private readonly fired: FiredTimer[] = [];
   /** The time of a deadline being fired; reused, as a step reads it at once (a queued one is copied). */
   private readonly fireTime: { notBeforeUs: number } = { notBeforeUs: 0 };
   /** The same for postAt()'s receive time. */
@@ -254,7 +259,7 @@ export class MachineDriver implements WheelClient {
       const delayMs = Math.max(1, Math.floor(remainingUs / 1000));
       const fired = this.fired;
       for (let i = 0; i < fired.length; i++) {
-        const f = fired[i] as { timer: NodeJS.Timeout; delayMs: number };
+        const f = fired[i] as FiredTimer;
         if (f.delayMs === delayMs) {
           this.timer = f.timer.refresh();
           return;
